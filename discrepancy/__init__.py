@@ -1,0 +1,1 @@
+"""Submitted diagnosis versus the findings in the records: typed flags with evidence on both sides."""

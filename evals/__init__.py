@@ -1,0 +1,1 @@
+"""Evaluation suites, dataset loaders, metrics, reports and regression gates."""

@@ -1,0 +1,1 @@
+"""Versioned prompt templates and opinion templates: data files plus a small loader."""

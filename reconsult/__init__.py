@@ -1,0 +1,1 @@
+"""Composition root: settings, the ``reconsult`` CLI and demo seeding. Wires every other package together."""

@@ -1,0 +1,103 @@
+"""One settings object for the whole service, read from ``RECONSULT_*`` environment variables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults. They are public (they are in this file), so any mode but ``dev`` refuses them.
+DEV_JWT_SIGNING_KEY = "dev-only-jwt-signing-key-change-me-0123456789"
+DEV_DATA_ENCRYPTION_KEY = base64.b64encode(b"dev-only-data-key-change-me-0123").decode()
+
+MEBIBYTE = 1024 * 1024
+
+
+class Mode(StrEnum):
+    """Deployment mode. Only ``dev`` accepts the built-in secrets."""
+
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field can be set as ``RECONSULT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="RECONSULT_", env_file=".env", extra="ignore")
+
+    mode: Mode = Field(Mode.DEV, description="dev, test or production; only dev accepts default secrets")
+    data_dir: Path = Field(Path("var"), description="Embedded database, blobs and reports live here")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of an external PostgreSQL with pgvector; unset: embedded server"
+    )
+    jwt_signing_key: str = Field(DEV_JWT_SIGNING_KEY, description="HMAC key for access tokens")
+    data_encryption_key: str = Field(
+        DEV_DATA_ENCRYPTION_KEY, description="Base64 of 32 bytes: AES-256-GCM key for PHI columns and blobs"
+    )
+    access_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Lifetime of an access token")
+    max_upload_bytes: int = Field(200 * MEBIBYTE, ge=1, description="Largest accepted file per upload")
+    max_files_per_upload: int = Field(20, ge=1, description="Most files in one upload request")
+    zip_max_entries: int = Field(2000, ge=1, description="Most files a ZIP upload may hold")
+    zip_max_total_bytes: int = Field(2048 * MEBIBYTE, ge=1, description="Largest uncompressed ZIP content")
+    zip_max_ratio: int = Field(100, ge=1, description="Largest compression ratio of a ZIP entry")
+    zip_max_depth: int = Field(2, ge=0, description="How deep ZIPs may nest inside ZIPs")
+    sla_emergent_hours: int = Field(24, ge=1, description="Opinion due time for emergent cases")
+    sla_urgent_hours: int = Field(72, ge=1, description="Opinion due time for urgent cases")
+    sla_routine_hours: int = Field(120, ge=1, description="Opinion due time for routine cases")
+
+    @field_validator("data_encryption_key")
+    @classmethod
+    def _key_is_32_bytes(cls, value: str) -> str:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except binascii.Error as error:
+            raise ValueError("data_encryption_key must be base64") from error
+        if len(raw) != 32:
+            raise ValueError("data_encryption_key must decode to 32 bytes (AES-256)")
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_dev(self) -> Settings:
+        if self.mode is Mode.DEV:
+            return self
+        defaults = [
+            name
+            for name, default in (
+                ("jwt_signing_key", DEV_JWT_SIGNING_KEY),
+                ("data_encryption_key", DEV_DATA_ENCRYPTION_KEY),
+            )
+            if getattr(self, name) == default
+        ]
+        if defaults:
+            names = ", ".join(f"RECONSULT_{name.upper()}" for name in defaults)
+            raise ValueError(f"mode {self.mode.value} refuses the built-in development secrets: set {names}")
+        if len(self.jwt_signing_key) < 32:
+            raise ValueError("RECONSULT_JWT_SIGNING_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def data_key_bytes(self) -> bytes:
+        """The decoded AES-256 data-encryption key."""
+        return base64.b64decode(self.data_encryption_key)
+
+    @property
+    def blob_dir(self) -> Path:
+        """Where the local blob store keeps encrypted record files."""
+        return self.data_dir / "blobs"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        """Where the embedded PostgreSQL keeps its cluster."""
+        return self.data_dir / "pgdata"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

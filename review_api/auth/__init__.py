@@ -1,0 +1,1 @@
+"""Sign-in (OAuth2 password flow) and the caller's own account."""

@@ -1,0 +1,1 @@
+"""Cases: intake, the status machine and timeline, manual triage, assignment, and consent."""

@@ -1,0 +1,1 @@
+"""Specialist profiles: subspecialties, licences, certifications, malpractice coverage, capacity."""

@@ -1,0 +1,274 @@
+"""SQLAlchemy models. The schema itself is created only by the Alembic migrations in ``store/migrations``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from records.kinds import RecordKind
+from store.case_status import CaseStatus
+from store.types import EncryptedDate, EncryptedText
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(enum_class: type[StrEnum], name: str) -> Enum:
+    """A PostgreSQL enum storing the members' values (not their Python names)."""
+    return Enum(enum_class, name=name, values_callable=lambda members: [member.value for member in members])
+
+
+def _now_column() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(StrEnum):
+    """What a user may do; see the access rules in ``store.scoping``."""
+
+    ADMIN = "admin"
+    OPS = "ops"
+    SPECIALIST = "specialist"
+    QA = "qa"
+
+
+class CaseSource(StrEnum):
+    """Who submitted the case."""
+
+    PATIENT = "patient"
+    REFERRING_PROVIDER = "referring_provider"
+    EMPLOYER_PLAN = "employer_plan"
+
+
+class Sex(StrEnum):
+    """Sex recorded for the patient."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Urgency(StrEnum):
+    """How soon an opinion is needed; set by triage."""
+
+    EMERGENT = "emergent"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class ConsentScope(StrEnum):
+    """What a consent permits."""
+
+    RECORD_RELEASE = "record_release"
+    SPECIALIST_REVIEW = "specialist_review"
+    EXTERNAL_MODEL_PROCESSING = "external_model_processing"
+
+
+class GrantorRelationship(StrEnum):
+    """Who granted a consent, relative to the patient."""
+
+    PATIENT = "patient"
+    PARENT_OR_GUARDIAN = "parent_or_guardian"
+    LEGAL_REPRESENTATIVE = "legal_representative"
+
+
+class User(Base):
+    """A staff account: admin, ops, specialist or QA."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = _now_column()
+    password_changed_at: Mapped[dt.datetime] = _now_column()
+
+    specialist_profile: Mapped[SpecialistProfile | None] = relationship(back_populates="user", lazy="raise")
+
+
+class SpecialistProfile(Base):
+    """A specialist's routing and credential data."""
+
+    __tablename__ = "specialist_profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    credentials: Mapped[str] = mapped_column(String(100), default="")
+    subspecialties: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    malpractice_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    weekly_capacity: Mapped[int] = mapped_column(Integer, default=5)
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    user: Mapped[User] = relationship(back_populates="specialist_profile", lazy="raise")
+    licenses: Mapped[list[StateLicense]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="StateLicense.state"
+    )
+    certifications: Mapped[list[BoardCertification]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="BoardCertification.board"
+    )
+
+
+class StateLicense(Base):
+    """A state medical licence held by a specialist."""
+
+    __tablename__ = "state_licenses"
+    __table_args__ = (UniqueConstraint("specialist_id", "state"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    specialist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("specialist_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(2))
+    number: Mapped[str] = mapped_column(String(50))
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class BoardCertification(Base):
+    """A board certification held by a specialist."""
+
+    __tablename__ = "board_certifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    specialist_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("specialist_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    board: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(200))
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Case(Base):
+    """A second-opinion case. Demographics and free clinical text are encrypted at column level."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
+    source: Mapped[CaseSource] = mapped_column(_enum(CaseSource, "case_source"))
+    patient_name: Mapped[str] = mapped_column(EncryptedText("cases.patient_name"))
+    patient_birth_date: Mapped[dt.date] = mapped_column(EncryptedDate("cases.patient_birth_date"))
+    patient_sex: Mapped[str] = mapped_column(EncryptedText("cases.patient_sex"))
+    patient_state: Mapped[str] = mapped_column(EncryptedText("cases.patient_state"))
+    referring_diagnosis: Mapped[str] = mapped_column(EncryptedText("cases.referring_diagnosis"))
+    referring_icd10: Mapped[str | None] = mapped_column(String(8))
+    question: Mapped[str] = mapped_column(EncryptedText("cases.question"))
+    requested_specialty: Mapped[str | None] = mapped_column(String(100))
+    urgency: Mapped[Urgency | None] = mapped_column(_enum(Urgency, "urgency"))
+    subspecialty: Mapped[str | None] = mapped_column(String(100))
+    assigned_specialist_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = _now_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    status_changed_at: Mapped[dt.datetime] = _now_column()
+
+
+class CaseEvent(Base):
+    """One entry of a case's timeline. ``detail`` holds ids and enums only, never PHI."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[dt.datetime] = _now_column()
+    kind: Mapped[str] = mapped_column(String(50))
+    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus, "case_status"))
+    to_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus, "case_status"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class Consent(Base):
+    """A consent granted for a case, in one scope; revocable."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[ConsentScope] = mapped_column(_enum(ConsentScope, "consent_scope"))
+    granted_by_name: Mapped[str] = mapped_column(EncryptedText("consents.granted_by_name"))
+    grantor_relationship: Mapped[GrantorRelationship] = mapped_column(
+        _enum(GrantorRelationship, "grantor_relationship")
+    )
+    text_version: Mapped[str] = mapped_column(String(50))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = _now_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Record(Base):
+    """An uploaded record file; its bytes are sealed in the blob store under ``blob_key``."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RecordKind] = mapped_column(_enum(RecordKind, "record_kind"))
+    media_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(EncryptedText("records.filename"))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = _now_column()
+
+
+class AuditEvent(Base):
+    """One link of the append-only, hash-chained audit log. The database refuses UPDATE and DELETE.
+
+    No foreign keys: the log must outlive whatever it mentions.
+    """
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(80))
+    resource_type: Mapped[str] = mapped_column(String(50))
+    resource_id: Mapped[str | None] = mapped_column(String(100))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    request_id: Mapped[str | None] = mapped_column(String(100))
+    client_address: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(20))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

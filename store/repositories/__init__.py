@@ -1,0 +1,1 @@
+"""Repositories: all SQL lives here, and each scopes reads with one ``readable_statement(principal)``."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reconsult.settings import Settings
 from review_api.context import current_request
-from review_api.security import decode_access_token
+from review_api.security import decode_access_token, password_epoch
 from store.blobs import BlobStore
 from store.database import forget_rollback_hooks, run_rollback_hooks
 from store.errors import Forbidden, Unauthorized
@@ -75,7 +75,7 @@ def get_principal(
     user = UserRepository(session).get(claims.user_id)
     if user is None or not user.active:
         raise Unauthorized("the account is inactive or no longer exists")
-    if claims.issued_at.replace(microsecond=0) < user.password_changed_at.replace(microsecond=0):
+    if claims.password_epoch != password_epoch(user):
         raise Unauthorized("the password changed after this token was issued; sign in again")
     principal = Principal(user_id=user.id, role=user.role)
     current_request().principal = principal

@@ -49,7 +49,7 @@ class TokenClaims:
 
     user_id: uuid.UUID
     role: Role
-    issued_at: dt.datetime
+    password_epoch: int
 
 
 def create_access_token(user: User, signing_key: str, lifetime: dt.timedelta) -> str:
@@ -62,8 +62,15 @@ def create_access_token(user: User, signing_key: str, lifetime: dt.timedelta) ->
         "iat": now,
         "exp": now + lifetime,
         "jti": uuid.uuid4().hex,
+        "pwe": password_epoch(user),
     }
     return jwt.encode(claims, signing_key, algorithm=_ALGORITHM)
+
+
+def password_epoch(user: User) -> int:
+    """When the user's password last changed, in microseconds; a token carries it, so changing the
+    password revokes every token issued before."""
+    return int(user.password_changed_at.timestamp() * 1_000_000)
 
 
 def decode_access_token(token: str, signing_key: str) -> TokenClaims | None:
@@ -74,12 +81,12 @@ def decode_access_token(token: str, signing_key: str) -> TokenClaims | None:
             signing_key,
             algorithms=[_ALGORITHM],
             audience=_AUDIENCE,
-            options={"require": ["exp", "sub"]},
+            options={"require": ["exp", "sub", "pwe"]},
         )
         return TokenClaims(
             user_id=uuid.UUID(claims["sub"]),
             role=Role(claims["role"]),
-            issued_at=dt.datetime.fromtimestamp(claims["iat"], dt.UTC),
+            password_epoch=int(claims["pwe"]),
         )
     except (jwt.PyJWTError, KeyError, ValueError):
         return None

@@ -102,10 +102,20 @@ def triage(
 ) -> Case:
     """Set urgency and subspecialty, start the SLA clock and move the case to ``triaged``."""
     case = get_case(session, principal, case_id, for_update=True)
+    if case.status not in (CaseStatus.PROCESSING, CaseStatus.TRIAGED):
+        raise Conflict(
+            f"only a case in processing or triaged can be triaged; this one is {case.status.value}",
+            current_status=case.status.value,
+        )
     case.urgency = decision.urgency
     case.subspecialty = decision.subspecialty
     case.due_at = dt.datetime.now(dt.UTC) + dt.timedelta(hours=sla_hours(decision.urgency, settings))
-    transition(session, principal, case, CaseStatus.TRIAGED, urgency=decision.urgency.value)
+    if case.status is CaseStatus.TRIAGED:  # a correction: the SLA clock restarts, the status stays
+        session.flush()
+        add_event(session, case, principal, "retriaged", urgency=decision.urgency.value)
+        auditing.record(session, "case.retriage", "case", resource_id=case.id, case_id=case.id)
+    else:
+        transition(session, principal, case, CaseStatus.TRIAGED, urgency=decision.urgency.value)
     return case
 
 

@@ -96,6 +96,10 @@ def put_profile(
     profile.malpractice_expires_on = data.malpractice_expires_on
     profile.weekly_capacity = data.weekly_capacity
     profile.active = data.active
+    # Delete the old credentials before inserting the new ones, or the (specialist, state) key would clash.
+    profile.licenses.clear()
+    profile.certifications.clear()
+    session.flush()
     profile.licenses = [StateLicense(**item.model_dump()) for item in data.licenses]
     profile.certifications = [BoardCertification(**item.model_dump()) for item in data.certifications]
     session.flush()

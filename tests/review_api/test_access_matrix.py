@@ -1,0 +1,210 @@
+"""Every endpoint against every role: allowed, forbidden (403), unauthenticated (401), and not found (404)
+for a case that is not the caller's."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from store.models import Role
+from tests.conftest import Accounts, CaseBuilder, case_payload, consent_payload, file_part, pdf_bytes
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass
+class World:
+    """Ids an endpoint path or body can refer to."""
+
+    case_id: str
+    consent_id: str
+    record_id: str
+    accounts: Accounts
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint, who may call it, and how to call it."""
+
+    method: str
+    path: str
+    allowed: frozenset[Role]
+    body: Callable[[World], dict[str, Any]] | None = None
+    files: bool = False
+    case_scoped: bool = False
+    ok: frozenset[int] = field(default=frozenset({200, 201}))
+
+    def url(self, world: World) -> str:
+        return self.path.format(
+            case=world.case_id,
+            consent=world.consent_id,
+            record=world.record_id,
+            admin=world.accounts.admin,
+            ops=world.accounts.ops,
+            specialist=world.accounts.specialist,
+        )
+
+    def call(self, client: TestClient, world: World, headers: dict[str, str]) -> Any:
+        kwargs: dict[str, Any] = {"headers": headers}
+        if self.body is not None:
+            kwargs["json"] = self.body(world)
+        if self.files:
+            kwargs["files"] = [file_part("extra.pdf", pdf_bytes("another synthetic page"))]
+        return client.request(self.method, self.url(world), **kwargs)
+
+
+OPS, SPEC, QA, ADMIN = Role.OPS, Role.SPECIALIST, Role.QA, Role.ADMIN
+ENDPOINTS = [
+    Endpoint("GET", "/auth/me", ALL_ROLES),
+    Endpoint(
+        "POST",
+        "/users",
+        frozenset({ADMIN}),
+        body=lambda w: {"email": "new@example.com", "full_name": "New", "role": "qa", "password": "x" * 16},
+    ),
+    Endpoint("GET", "/users", frozenset({ADMIN})),
+    Endpoint("GET", "/users/{ops}", frozenset({ADMIN})),
+    Endpoint("PATCH", "/users/{ops}", frozenset({ADMIN}), body=lambda w: {"full_name": "Renamed"}),
+    Endpoint("GET", "/specialists", frozenset({ADMIN, OPS, SPEC})),
+    Endpoint("GET", "/specialists/{specialist}", frozenset({ADMIN, OPS, SPEC})),
+    Endpoint(
+        "PUT",
+        "/specialists/{specialist}",
+        frozenset({ADMIN}),
+        body=lambda w: {"subspecialties": ["cardiology"], "weekly_capacity": 3},
+    ),
+    Endpoint("GET", "/audit", frozenset({ADMIN, QA})),
+    Endpoint("GET", "/audit/verification", frozenset({ADMIN, QA})),
+    Endpoint("POST", "/cases", frozenset({OPS}), body=lambda w: case_payload()),
+    Endpoint("GET", "/cases", frozenset({OPS, SPEC, QA})),
+    Endpoint("GET", "/cases/{case}", frozenset({OPS, SPEC, QA}), case_scoped=True),
+    Endpoint(
+        "PATCH", "/cases/{case}", frozenset({OPS}), body=lambda w: {"question": "Updated?"}, case_scoped=True
+    ),
+    Endpoint(
+        "POST",
+        "/cases/{case}/status",
+        frozenset({SPEC}),
+        body=lambda w: {"status": "in_review"},
+        case_scoped=True,
+    ),
+    # The case is already assigned, so a permitted caller gets 409 for the illegal transition.
+    Endpoint(
+        "POST",
+        "/cases/{case}/triage",
+        frozenset({OPS}),
+        body=lambda w: {"urgency": "routine", "subspecialty": "cardiology"},
+        case_scoped=True,
+        ok=frozenset({409}),
+    ),
+    Endpoint(
+        "POST",
+        "/cases/{case}/assignment",
+        frozenset({OPS}),
+        body=lambda w: {"specialist_id": str(w.accounts.other_specialist)},
+        case_scoped=True,
+    ),
+    Endpoint("GET", "/cases/{case}/timeline", frozenset({OPS, SPEC, QA}), case_scoped=True),
+    Endpoint(
+        "POST",
+        "/cases/{case}/consents",
+        frozenset({OPS}),
+        body=lambda w: consent_payload("external_model_processing"),
+        case_scoped=True,
+    ),
+    Endpoint("GET", "/cases/{case}/consents", frozenset({OPS}), case_scoped=True),
+    Endpoint("POST", "/cases/{case}/consents/{consent}/revoke", frozenset({OPS}), case_scoped=True),
+    Endpoint("POST", "/cases/{case}/records", frozenset({OPS}), files=True, case_scoped=True),
+    Endpoint("GET", "/cases/{case}/records", frozenset({SPEC}), case_scoped=True),
+    Endpoint("GET", "/cases/{case}/records/{record}/content", frozenset({SPEC}), case_scoped=True),
+]
+
+
+def _label(endpoint: Endpoint) -> str:
+    return f"{endpoint.method} {endpoint.path}"
+
+
+@pytest.fixture
+def world(
+    client: TestClient, cases: CaseBuilder, accounts: Accounts, as_role: Callable[[Role], dict[str, str]]
+) -> World:
+    case_id = cases.assigned()
+    consents = client.get(f"/cases/{case_id}/consents", headers=as_role(Role.OPS)).json()
+    records = client.get(f"/cases/{case_id}/records", headers=as_role(Role.SPECIALIST)).json()
+    return World(case_id=case_id, consent_id=consents[0]["id"], record_id=records[0]["id"], accounts=accounts)
+
+
+class TestRoleMatrix:
+    @pytest.mark.parametrize("role", sorted(Role), ids=str)
+    @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_label)
+    def test_role(
+        self,
+        endpoint: Endpoint,
+        role: Role,
+        client: TestClient,
+        world: World,
+        as_role: Callable[[Role], dict[str, str]],
+    ) -> None:
+        response = endpoint.call(client, world, as_role(role))
+        if role in endpoint.allowed:
+            assert response.status_code in endpoint.ok, response.text
+        else:
+            assert response.status_code == 403, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+
+    @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_label)
+    def test_anonymous_is_unauthenticated(self, endpoint: Endpoint, client: TestClient, world: World) -> None:
+        response = endpoint.call(client, world, {})
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+class TestCaseThatIsNotTheirs:
+    @pytest.mark.parametrize(
+        "endpoint", [e for e in ENDPOINTS if e.case_scoped and SPEC in e.allowed], ids=_label
+    )
+    def test_other_specialist_gets_not_found(
+        self,
+        endpoint: Endpoint,
+        client: TestClient,
+        world: World,
+        accounts: Accounts,
+        headers: Callable[[uuid.UUID], dict[str, str]],
+    ) -> None:
+        response = endpoint.call(client, world, headers(accounts.other_specialist))
+        assert response.status_code == 404, response.text
+
+    @pytest.mark.parametrize(
+        "endpoint", [e for e in ENDPOINTS if e.case_scoped and OPS in e.allowed], ids=_label
+    )
+    def test_unknown_case_is_not_found_for_ops(
+        self, endpoint: Endpoint, client: TestClient, world: World, as_role: Callable[[Role], dict[str, str]]
+    ) -> None:
+        world.case_id = str(uuid.uuid4())
+        response = endpoint.call(client, world, as_role(Role.OPS))
+        assert response.status_code == 404, response.text
+
+
+def test_every_api_route_is_in_the_matrix(client: TestClient) -> None:
+    """A new endpoint must be added to ENDPOINTS, so nobody ships one without an access decision."""
+    schema = client.get("/openapi.json").json()
+    documented = {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops} - {
+        ("GET", "/health")
+    }
+    covered = {
+        (
+            e.method,
+            e.path.replace("{case}", "{case_id}")
+            .replace("{consent}", "{consent_id}")
+            .replace("{record}", "{record_id}")
+            .replace("{ops}", "{user_id}")
+            .replace("{specialist}", "{user_id}"),
+        )
+        for e in ENDPOINTS
+    } | {("POST", "/auth/token")}
+    assert documented <= covered, documented - covered

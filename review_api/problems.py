@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -105,8 +106,6 @@ def _audit_refusal(request: Request, status: int) -> None:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -44,6 +44,10 @@ from store.principal import Principal  # noqa: E402
 SHARED_DATA = Path(
     os.environ.get("RECONSULT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
+if not SHARED_DATA.is_dir():
+    raise RuntimeError(
+        f"shared datasets not found at {SHARED_DATA}; set RECONSULT_SHARED_DATA to their folder"
+    )
 PASSWORD = "correct horse battery staple"
 
 

@@ -9,8 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from review_api.specialists.schemas import StateCode
-from review_api.us_states import US_STATE_CODES
+from review_api.us_states import StateCode
 from store.case_status import CaseStatus
 from store.models import CaseSource, ConsentScope, GrantorRelationship, Sex, Urgency
 
@@ -36,13 +35,6 @@ class PatientIn(BaseModel):
             raise ValueError("birth date is before 1880")
         return value
 
-    @field_validator("state")
-    @classmethod
-    def _known_state(cls, value: str) -> str:
-        if value not in US_STATE_CODES:
-            raise ValueError("not a US state or territory code")
-        return value
-
 
 class ReferringDiagnosis(BaseModel):
     """The diagnosis the case arrives with."""
@@ -53,6 +45,28 @@ class ReferringDiagnosis(BaseModel):
 
 class CaseCreate(BaseModel):
     """A new case, as intake submits it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "patient": {
+                        "name": "Alex Example",
+                        "birth_date": "1961-04-12",
+                        "sex": "female",
+                        "state": "CA",
+                    },
+                    "referring_diagnosis": {
+                        "text": "Non-small cell lung cancer, stage IIIA",
+                        "icd10": "C34.90",
+                    },
+                    "question": "Is surgery still an option, or should I have chemoradiation?",
+                    "requested_specialty": "thoracic oncology",
+                    "source": "patient",
+                }
+            ]
+        }
+    )
 
     patient: PatientIn
     referring_diagnosis: ReferringDiagnosis
@@ -177,6 +191,19 @@ class CaseEventOut(BaseModel):
 
 class ConsentCreate(BaseModel):
     """A consent given by the patient or their representative."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "scope": "record_release",
+                    "granted_by_name": "Alex Example",
+                    "grantor_relationship": "patient",
+                    "text_version": "consent-2026-01",
+                }
+            ]
+        }
+    )
 
     scope: ConsentScope
     granted_by_name: str = Field(min_length=1, max_length=200, description="Who granted it (PHI, encrypted)")

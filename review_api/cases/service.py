@@ -180,12 +180,7 @@ def present(session: Session, principal: Principal, case: Case) -> CaseViewModel
     if principal.role is Role.QA:
         return _deidentified_view(case)
     routing = CaseRoutingView(
-        id=case.id,
-        status=case.status,
-        source=case.source,
-        requested_specialty=case.requested_specialty,
-        urgency=case.urgency,
-        subspecialty=case.subspecialty,
+        **_common_fields(case),
         assigned_specialist_id=case.assigned_specialist_id,
         due_at=case.due_at,
         created_at=case.created_at,
@@ -217,14 +212,21 @@ def age_band(birth_date: dt.date, on: dt.date) -> str:
     return f"{low}-{low + 9}"
 
 
+def _common_fields(case: Case) -> dict[str, Any]:
+    """The fields every view shares (none of them PHI)."""
+    return {
+        "id": case.id,
+        "status": case.status,
+        "source": case.source,
+        "requested_specialty": case.requested_specialty,
+        "urgency": case.urgency,
+        "subspecialty": case.subspecialty,
+    }
+
+
 def _deidentified_view(case: Case) -> CaseDeidentifiedView:
     return CaseDeidentifiedView(
-        id=case.id,
-        status=case.status,
-        source=case.source,
-        requested_specialty=case.requested_specialty,
-        urgency=case.urgency,
-        subspecialty=case.subspecialty,
+        **_common_fields(case),
         referring_icd10=case.referring_icd10,
         age_band=age_band(case.patient_birth_date, case.created_at.date()),
         sex=case.patient_sex,

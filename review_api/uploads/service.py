@@ -23,7 +23,7 @@ from store.blobs import BlobStore
 from store.case_status import CaseStatus
 from store.database import on_rollback
 from store.errors import Conflict, DomainError, PayloadTooLarge, Unprocessable, UnsupportedMediaType
-from store.models import ConsentScope, Record
+from store.models import Case, ConsentScope, Record
 from store.principal import Principal
 from store.repositories.cases import RecordRepository
 
@@ -66,7 +66,7 @@ def upload(
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_root, prefix="upload-") as scratch:
         checked = _check_all(files, Path(scratch), settings)
-        return [_store(session, principal, case.id, item, blobs) for item in checked]
+        return [_store(session, principal, case, item, blobs) for item in checked]
 
 
 def _check_all(files: list[UploadFile], scratch: Path, settings: Settings) -> list[_Checked]:
@@ -118,10 +118,10 @@ def _rejection_error(rejections: list[RecordRejected]) -> DomainError:
 
 
 def _store(
-    session: Session, principal: Principal, case_id: uuid.UUID, item: _Checked, blobs: BlobStore
+    session: Session, principal: Principal, case: Case, item: _Checked, blobs: BlobStore
 ) -> UploadResult:
     repository = RecordRepository(session)
-    existing = repository.find_by_digest(case_id, item.sha256)
+    existing = repository.find_by_digest(case.id, item.sha256)
     if existing is not None:
         return _result(existing, duplicate=True)
     blob_key = uuid.uuid4().hex
@@ -129,7 +129,7 @@ def _store(
     on_rollback(session, lambda: blobs.delete(blob_key))
     record = repository.add(
         Record(
-            case_id=case_id,
+            case_id=case.id,
             kind=item.kind,
             media_type=MEDIA_TYPES[item.kind],
             filename=item.filename,
@@ -139,11 +139,10 @@ def _store(
             uploaded_by_id=principal.user_id,
         )
     )
-    case = get_case(session, principal, case_id)
     add_event(
         session, case, principal, "record_uploaded", record_id=str(record.id), record_kind=item.kind.value
     )
-    auditing.record(session, "record.upload", "record", resource_id=record.id, case_id=case_id)
+    auditing.record(session, "record.upload", "record", resource_id=record.id, case_id=case.id)
     return _result(record, duplicate=False)
 
 

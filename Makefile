@@ -54,7 +54,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-pytest: install
+# Browser tests drive Debian's Chromium (no browser download from a code host).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" -ne 0 ]; then echo "browser tests need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null
+
+pytest: install $(CHROMIUM)
 	$(BIN)/pytest
 
 test: lint typecheck pytest

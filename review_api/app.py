@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -49,6 +51,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session], blob_
         app.include_router(router)
     install_problem_handlers(app)
     _mount_offline_docs(app)
+    _mark_binary_fields(app)
 
     @app.get("/health", tags=["health"], summary="Liveness")
     def health() -> dict[str, str]:
@@ -83,6 +86,35 @@ def _mount_offline_docs(app: FastAPI) -> None:
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
+
+
+def _mark_binary_fields(app: FastAPI) -> None:
+    """Add ``format: binary`` beside OpenAPI 3.1's ``contentMediaType`` on file fields.
+
+    Swagger UI renders a file picker only for ``format: binary``; without it the upload endpoint cannot be
+    tried from the docs page.
+    """
+    generate = app.openapi
+
+    def openapi_with_binary_fields() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            _add_binary_format(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_with_binary_fields  # type: ignore[method-assign]
+
+
+def _add_binary_format(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("contentMediaType") == "application/octet-stream":
+            node["format"] = "binary"
+        for child in node.values():
+            _add_binary_format(child)
+    elif isinstance(node, list):
+        for child in node:
+            _add_binary_format(child)
 
 
 class SecurityHeaders:

@@ -59,7 +59,7 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@if [ "$$(id -u)" -ne 0 ]; then echo "browser tests need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; fi
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 pytest: install $(CHROMIUM)
 	$(BIN)/pytest

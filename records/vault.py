@@ -1,0 +1,248 @@
+"""The PHI vault: one case's map from real identifiers to surrogates, and back.
+
+Surrogates are random (never derived from the value), consistent within the case (the same real name gets
+the same fake name everywhere), and shaped like the original so the text still reads naturally. Every date
+of the case moves by one random shift, so intervals and order survive. The vault serialises to JSON for the
+store to encrypt; models only ever see surrogates, authorised readers get the text re-identified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import secrets
+import string
+import uuid
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from records.dates import shift_date_text
+from records.phi import PhiCategory
+
+MIN_SHIFT_DAYS = 30
+MAX_SHIFT_DAYS = 1095
+# Three-digit ZIP areas with 20,000 people or fewer (HHS Safe Harbor guidance): these become "000".
+RESTRICTED_ZIP3 = frozenset(
+    [
+        "036",
+        "059",
+        "063",
+        "102",
+        "203",
+        "556",
+        "692",
+        "790",
+        "821",
+        "823",
+        "830",
+        "831",
+        "878",
+        "879",
+        "884",
+        "890",
+        "893",
+    ]
+)
+# Surrogates that generalise rather than replace: not unique, so not reversible from text.
+GENERALISED_CATEGORIES = frozenset({PhiCategory.AGE_OVER_89, PhiCategory.ZIP})
+_REFERENCE_YEAR = 2024  # for dates written without a year: any leap year keeps Feb 29 valid
+
+
+class VaultEntry(BaseModel):
+    """One identifier as written and its surrogate."""
+
+    category: PhiCategory
+    original: str
+    surrogate: str
+
+
+class PhiVault(BaseModel):
+    """A case's surrogate map. Holds PHI: store it encrypted, never log it."""
+
+    version: int = 1
+    date_shift_days: int
+    entries: dict[str, VaultEntry] = Field(default_factory=dict)
+    name_tokens: dict[str, str] = Field(default_factory=dict)
+    uids: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def new(cls, rng: random.Random | None = None) -> PhiVault:
+        """An empty vault with a fresh random date shift (never zero, at least a month either way)."""
+        chooser = rng or secrets.SystemRandom()
+        magnitude = chooser.randint(MIN_SHIFT_DAYS, MAX_SHIFT_DAYS)
+        return cls(date_shift_days=magnitude if chooser.random() < 0.5 else -magnitude)
+
+    def surrogate(self, category: PhiCategory, original: str, rng: random.Random | None = None) -> str:
+        """The case's surrogate for ``original``, created on first sight."""
+        key = _entry_key(category, original)
+        entry = self.entries.get(key)
+        if entry is None:
+            chooser = rng or secrets.SystemRandom()
+            entry = VaultEntry(
+                category=category, original=original, surrogate=self._make(category, original, chooser)
+            )
+            self.entries[key] = entry
+        return entry.surrogate
+
+    def shift_date(self, value: dt.date) -> dt.date:
+        """A date moved by the case's shift."""
+        return value + dt.timedelta(days=self.date_shift_days)
+
+    def uid(self, original: str) -> str:
+        """A new DICOM UID for ``original``, the same every time within the case."""
+        if original not in self.uids:
+            self.uids[original] = f"2.25.{uuid.uuid4().int}"
+        return self.uids[original]
+
+    def reidentify(self, text: str) -> str:
+        """``text`` with every surrogate of this vault replaced by the identifier it stands for.
+
+        Generalised values ("90+", a three-digit ZIP) stand for many originals and stay as they are.
+        """
+        by_surrogate = {
+            entry.surrogate: entry.original
+            for entry in self.entries.values()
+            if entry.category not in GENERALISED_CATEGORIES and entry.surrogate != "[DATE]"
+        }
+        if not by_surrogate:
+            return text
+        alternatives = "|".join(re.escape(item) for item in sorted(by_surrogate, key=len, reverse=True))
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return pattern.sub(lambda match: by_surrogate[match.group(0)], text)
+
+    def to_json(self) -> bytes:
+        """Serialised for encrypted storage."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> PhiVault:
+        """Restore a serialised vault."""
+        return cls.model_validate_json(raw)
+
+    # --- surrogate makers ---------------------------------------------------------------------------
+
+    def _make(self, category: PhiCategory, original: str, rng: random.Random) -> str:
+        maker = {
+            PhiCategory.NAME: self._name,
+            PhiCategory.DATE: self._date,
+            PhiCategory.AGE_OVER_89: lambda _original, _rng: "90+",
+            PhiCategory.ZIP: lambda value, _rng: _zip3(value),
+            PhiCategory.CITY: lambda _value, chooser: chooser.choice(_pools()["cities"]),
+            PhiCategory.COUNTY: lambda _value, chooser: f"{chooser.choice(_pools()['counties'])} County",
+            PhiCategory.FACILITY: _facility,
+            PhiCategory.STREET_ADDRESS: _street,
+            PhiCategory.EMAIL: _email,
+            PhiCategory.URL: lambda _value, chooser: f"https://example.org/r/{chooser.randrange(10**6):06d}",
+            PhiCategory.IP_ADDRESS: lambda _value, chooser: f"192.0.2.{chooser.randrange(1, 255)}",
+            PhiCategory.SSN: _ssn,
+        }.get(category, _same_shape)
+        taken = {entry.surrogate.lower() for entry in self.entries.values() if entry.category is category}
+        for _attempt in range(20):
+            surrogate = _match_case(maker(original, rng), original)
+            unique = category in GENERALISED_CATEGORIES or surrogate.lower() not in taken
+            if surrogate.lower() != original.lower() and unique:
+                return surrogate
+        return f"[{category.value}]"  # pools exhausted: a placeholder is still safe
+
+    def _name(self, original: str, rng: random.Random) -> str:
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(0)
+            key = token.lower()
+            if key not in self.name_tokens:
+                used = set(self.name_tokens.values())
+                candidate = _name_token(token, rng)
+                while candidate in used and len(used) < 400:
+                    candidate = _name_token(token, rng)
+                self.name_tokens[key] = candidate
+            return _match_case(self.name_tokens[key], token)
+
+        return re.sub(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", replace, original)
+
+    def _date(self, original: str, rng: random.Random) -> str:
+        shifted = shift_date_text(original, self.date_shift_days, _REFERENCE_YEAR)
+        return shifted if shifted is not None else "[DATE]"
+
+
+def _entry_key(category: PhiCategory, original: str) -> str:
+    return f"{category.value}:{' '.join(original.lower().split())}"
+
+
+@lru_cache(maxsize=1)
+def _pools() -> dict[str, list[str]]:
+    raw = resources.files("records").joinpath("data/surrogates.json").read_text()
+    pools: dict[str, list[str]] = json.loads(raw)
+    return pools
+
+
+def _name_token(token: str, rng: random.Random) -> str:
+    if len(token) == 1:
+        return rng.choice(string.ascii_uppercase)
+    pools = _pools()
+    pool = pools["given_names"] if token.capitalize() in set(pools["given_names"]) else pools["surnames"]
+    choice = rng.choice(pool)
+    return choice if choice.lower() != token.lower() else rng.choice(pool)
+
+
+def _same_shape(original: str, rng: random.Random) -> str:
+    """Every digit replaced by a random digit and every letter by a random letter; punctuation kept."""
+    out = []
+    for char in original:
+        if char.isdigit():
+            out.append(str(rng.randrange(10)))
+        elif char.isalpha():
+            out.append(rng.choice(string.ascii_uppercase))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _ssn(original: str, rng: random.Random) -> str:
+    """Same shape, area number 9xx: never issued, so the surrogate is nobody's real SSN."""
+    shaped = _same_shape(original, rng)
+    first_digit = next((index for index, char in enumerate(shaped) if char.isdigit()), None)
+    return shaped if first_digit is None else shaped[:first_digit] + "9" + shaped[first_digit + 1 :]
+
+
+def _zip3(original: str) -> str:
+    digits = re.sub(r"\D", "", original)
+    prefix = digits[:3]
+    return "000" if prefix in RESTRICTED_ZIP3 or len(prefix) < 3 else prefix
+
+
+def _facility(_original: str, rng: random.Random) -> str:
+    pools = _pools()
+    return f"{rng.choice(pools['facility_words'])} {rng.choice(pools['facility_types'])}"
+
+
+def _street(original: str, rng: random.Random) -> str:
+    pools = _pools()
+    street = f"{rng.randrange(10, 9999)} {rng.choice(pools['streets'])} {rng.choice(pools['street_types'])}"
+    unit = re.search(r"(?i)\b(apt|unit|suite|ste|#)\.?\s*\w+", original)
+    return f"{street}, {unit.group(1)} {rng.randrange(1, 40)}" if unit else street
+
+
+def _email(_original: str, rng: random.Random) -> str:
+    pools = _pools()
+    return f"{rng.choice(pools['given_names']).lower()}.{rng.choice(pools['surnames']).lower()}@example.org"
+
+
+def _match_case(surrogate: str, original: str) -> str:
+    letters = [char for char in original if char.isalpha()]
+    if letters and all(char.isupper() for char in letters) and len(letters) > 1:
+        return surrogate.upper()
+    if letters and all(char.islower() for char in letters):
+        return surrogate.lower()
+    return surrogate
+
+
+def vault_summary(vault: PhiVault) -> dict[str, Any]:
+    """Counts per category, without any value: safe to log."""
+    counts: dict[str, int] = {}
+    for entry in vault.entries.values():
+        counts[entry.category.value] = counts.get(entry.category.value, 0) + 1
+    return {"entries": counts, "uids": len(vault.uids)}

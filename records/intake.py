@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import posixpath
 import stat
+import struct
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from records.kinds import RecordKind
 
@@ -58,9 +61,82 @@ class ArchiveLimits:
     max_depth: int = 2
 
 
+@dataclass(frozen=True)
+class ArchiveMember:
+    """A file inside a ZIP, extracted to ``path``, or the error that kept it from being extracted."""
+
+    name: str
+    path: Path | None
+    error: RecordRejected | None
+
+
+# pydicom reports damaged files through many exception types, some only when an element is first read.
+DICOM_READ_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    ValueError,
+    OSError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    struct.error,
+)
+
+
+def read_dicom_header(path: Path) -> Any:
+    """A DICOM dataset without pixel data, fully parsed (so damage shows here, as one of
+    :data:`DICOM_READ_ERRORS`, and not later)."""
+    from pydicom import dcmread
+
+    dataset = dcmread(path, stop_before_pixels=True, force=True)
+    for _element in dataset.iterall():  # touch every element: pydicom parses lazily
+        pass
+    return dataset
+
+
+class BinaryContent(ValueError):
+    """Bytes that are not text in any encoding we read."""
+
+
+def decode_text(raw: bytes) -> str:
+    """Text from UTF-8 (with or without BOM), UTF-16 with BOM, or legacy Windows-1252.
+
+    Raises :class:`BinaryContent` for bytes with NULs (outside UTF-16) or many control characters.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+        if b"\x00" in raw:
+            raise BinaryContent("NUL bytes")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # legacy lab and dictation systems
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0b\x0c\x1c")
+    if control > max(8, len(text) // 100):
+        raise BinaryContent("control characters")
+    return text
+
+
 def identify(path: Path, filename: str, limits: ArchiveLimits | None = None) -> RecordKind:
     """The format of the file at ``path``, after validating that it parses; raise :class:`RecordRejected`."""
     return _Inspector(filename, limits or ArchiveLimits()).identify(path, depth=0, entry=None)
+
+
+def identify_entry(
+    path: Path, filename: str, entry: str | None, depth: int, limits: ArchiveLimits
+) -> RecordKind:
+    """Like :func:`identify`, for a file found ``depth`` archives deep under ``entry``."""
+    return _Inspector(filename, limits).identify(path, depth=depth, entry=entry)
+
+
+def archive_members(
+    path: Path, filename: str, limits: ArchiveLimits, entry: str | None = None
+) -> Iterator[ArchiveMember]:
+    """The members of the ZIP at ``path`` (already identified as :attr:`RecordKind.ZIP`), one at a time."""
+    with zipfile.ZipFile(path) as archive:
+        yield from _Inspector(filename, limits).members(archive, entry)
 
 
 class _Inspector:
@@ -107,12 +183,9 @@ class _Inspector:
             ) from error
 
     def _check_dicom(self, path: Path, entry: str | None) -> None:
-        from pydicom import dcmread
-        from pydicom.errors import InvalidDicomError
-
         try:
-            dataset = dcmread(path, stop_before_pixels=True)
-        except (InvalidDicomError, EOFError, ValueError, OSError, KeyError) as error:
+            dataset = read_dicom_header(path)
+        except DICOM_READ_ERRORS as error:
             raise self.reject(RejectionKind.CORRUPT, "the DICOM file is malformed", entry) from error
         if "SOPClassUID" not in dataset and "SOPClassUID" not in dataset.file_meta:
             raise self.reject(RejectionKind.CORRUPT, "the DICOM file has no SOP Class UID", entry)
@@ -142,12 +215,39 @@ class _Inspector:
         info = archive.getinfo("word/document.xml")
         self._check_ratio(info, entry)
         try:
-            etree.fromstring(archive.read(info), parser=_safe_xml_parser())
+            etree.fromstring(archive.read(info), parser=safe_xml_parser())
         except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError) as error:
             raise self.reject(RejectionKind.CORRUPT, "the DOCX document is damaged", entry) from error
 
     def _check_archive(self, archive: zipfile.ZipFile, depth: int, entry: str | None) -> None:
-        members = [info for info in archive.infolist() if not info.is_dir() and not _is_noise(info.filename)]
+        for member in self.members(archive, entry):
+            if member.error is not None:
+                raise member.error
+            assert member.path is not None
+            self.identify(member.path, depth + 1, member.name)
+
+    def members(self, archive: zipfile.ZipFile, entry: str | None) -> Iterator[ArchiveMember]:
+        """Check the archive as a whole, then extract each member in turn to a scratch file.
+
+        Archive-level problems (too many entries, too large, unsafe names, a bomb) raise before anything
+        is extracted; a member that fails to decompress is yielded with its error so callers may go on.
+        Each scratch file is deleted once the caller asks for the next member.
+        """
+        listed = [info for info in archive.infolist() if not info.is_dir() and not _is_noise(info.filename)]
+        self._check_listing(listed, entry)
+        with tempfile.TemporaryDirectory(prefix="reconsult-zip-") as scratch:
+            for index, info in enumerate(listed):
+                name = _join_entry(entry, info.filename)
+                extracted = Path(scratch) / f"entry-{index}"
+                try:
+                    self._extract_bounded(archive, info, extracted, name)
+                except RecordRejected as error:
+                    yield ArchiveMember(name=name, path=None, error=error)
+                    continue
+                yield ArchiveMember(name=name, path=extracted, error=None)
+                extracted.unlink(missing_ok=True)
+
+    def _check_listing(self, members: list[zipfile.ZipInfo], entry: str | None) -> None:
         if not members:
             raise self.reject(RejectionKind.EMPTY, "the ZIP archive holds no files", entry)
         if len(members) > self.limits.max_entries:
@@ -156,21 +256,13 @@ class _Inspector:
                 f"the ZIP archive holds {len(members)} files; the limit is {self.limits.max_entries}",
                 entry,
             )
-        declared_total = sum(info.file_size for info in members)
-        if declared_total > self.limits.max_total_bytes:
+        if sum(info.file_size for info in members) > self.limits.max_total_bytes:
             raise self.reject(
                 RejectionKind.UNSAFE_ARCHIVE, "the ZIP archive expands beyond the size limit", entry
             )
         for info in members:
             self._check_member_name(info, entry)
             self._check_ratio(info, entry)
-        with tempfile.TemporaryDirectory(prefix="reconsult-zip-") as scratch:
-            for index, info in enumerate(members):
-                inner_name = _join_entry(entry, info.filename)
-                extracted = Path(scratch) / f"entry-{index}"
-                self._extract_bounded(archive, info, extracted, inner_name)
-                self.identify(extracted, depth + 1, inner_name)
-                extracted.unlink()
 
     def _check_member_name(self, info: zipfile.ZipInfo, entry: str | None) -> None:
         name = info.filename
@@ -234,25 +326,12 @@ class _Inspector:
         return RecordKind.TEXT
 
     def _decode(self, path: Path, entry: str | None) -> str:
-        raw = path.read_bytes()
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            encoding = "utf-16"
-        else:
-            encoding = "utf-8-sig"
-            if b"\x00" in raw:
-                raise self.reject(
-                    RejectionKind.UNSUPPORTED, "the file is binary in an unrecognised format", entry
-                )
         try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")  # legacy lab and dictation systems
-        control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0b\x0c\x1c")
-        if control > max(8, len(text) // 100):
+            return decode_text(path.read_bytes())
+        except BinaryContent as error:
             raise self.reject(
                 RejectionKind.UNSUPPORTED, "the file is binary in an unrecognised format", entry
-            )
-        return text
+            ) from error
 
     def _check_hl7(self, text: str, entry: str | None) -> None:
         segments = [
@@ -307,7 +386,7 @@ class _Inspector:
         opening = text[:2048].lower()
         if "<clinicaldocument" in opening:
             try:
-                root = etree.fromstring(text.encode(), parser=_safe_xml_parser())
+                root = etree.fromstring(text.encode(), parser=safe_xml_parser())
             except (etree.XMLSyntaxError, ValueError) as error:
                 raise self.reject(
                     RejectionKind.CORRUPT, "the C-CDA document is not well-formed XML", entry
@@ -324,7 +403,7 @@ class _Inspector:
         raise self.reject(RejectionKind.UNSUPPORTED, "XML that is not a C-CDA ClinicalDocument", entry)
 
 
-def _safe_xml_parser() -> object:
+def safe_xml_parser() -> object:
     """An XML parser that never resolves entities or reaches the network (XXE and billion-laughs safe)."""
     from lxml import etree
 
@@ -337,3 +416,6 @@ def _is_noise(name: str) -> bool:
 
 def _join_entry(parent: str | None, name: str) -> str:
     return f"{parent}/{name}" if parent else name
+
+
+_safe_xml_parser = safe_xml_parser  # TEMPORARY alias while the HL7/C-CDA parsers land; remove after

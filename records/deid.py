@@ -1,0 +1,356 @@
+"""De-identification of clinical text: detect the 18 Safe Harbor identifier kinds, replace them with the
+case's surrogates, and certify the result for model use.
+
+Presidio is the engine: spaCy NER (names, places, organisations) plus our clinical recognizers
+(:mod:`records.recognizers`). Upper-case lines are re-cased for the NER pass only (same length, so offsets
+hold), clinical eponyms and scores are allowed through, and overlapping detections are resolved to the
+most confident, longest one. :func:`certify` is the one gate every model-bound text passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from records.phi import PhiCategory
+from records.vault import PhiVault
+
+ENGINE_VERSION = "deid-1"
+# Chosen on the dev splits (see evals/deid): the lowest score our recognizers give a confident detection.
+DEFAULT_THRESHOLD = 0.5
+SPACY_MODEL = "en_core_web_sm"
+
+# spaCy entity labels (through Presidio) and what they are to us. ORGANIZATION counts only when it names a
+# care facility (checked below); DATE_TIME from spaCy is left to our own date recognizer, which does not
+# take durations ("3 days") for dates.
+_NER_CATEGORIES = {
+    "PERSON": PhiCategory.NAME,
+    "LOCATION": PhiCategory.CITY,
+    "ORGANIZATION": PhiCategory.FACILITY,
+}
+_PRESIDIO_CATEGORIES = {
+    "EMAIL_ADDRESS": PhiCategory.EMAIL,
+    "IP_ADDRESS": PhiCategory.IP_ADDRESS,
+    "URL": PhiCategory.URL,
+}
+_FACILITY_HINT = re.compile(
+    r"(?i)hospital|clinic|medical|health|care|center|centre|infirmary|hospice|pharmacy|laborator|imaging|radiology"
+)
+
+# Clinical words and eponyms that NER takes for names or places. Phrases are matched case-insensitively
+# and a detection wholly inside one is dropped; single words are dropped when they are the whole detection.
+ALLOWED_PHRASES = (
+    r"bell'?s palsy",
+    r"parkinson'?s?(?: disease)?",
+    r"crohn'?s?(?: disease)?",
+    r"foley(?: catheter)?",
+    r"gleason(?: score)?(?: \d\s*\+\s*\d(?:\s*=\s*\d+)?)?",
+    r"hba1c(?: \d+(?:\.\d+)?%?)?",
+    r"hodgkin'?s?(?: lymphoma)?",
+    r"graves'?(?: disease)?",
+    r"addison'?s?(?: disease)?",
+    r"cushing'?s?(?: syndrome| disease)?",
+    r"alzheimer'?s?(?: disease)?",
+    r"hashimoto'?s?(?: thyroiditis)?",
+    r"wilms'?(?: tumou?r)?",
+    r"epstein[- ]barr",
+    r"swan[- ]ganz",
+    r"whipple(?: procedure)?",
+    r"nissen(?: fundoplication)?",
+    r"babinski(?: sign)?",
+    r"glasgow coma scale",
+    r"apgar(?: score)?",
+    r"barrett'?s(?: esophagus)?",
+    r"bence[- ]jones",
+    r"kaposi'?s?",
+    r"raynaud'?s?",
+    r"sj[oö]gren'?s?",
+    r"tourette'?s?",
+    r"huntington'?s?",
+    r"guillain[- ]barr[eé]",
+    r"m[eé]ni[eè]re'?s?",
+    r"paget'?s?",
+    r"wernicke'?s?",
+    r"korsakoff'?s?",
+    r"marfan'?s?",
+    r"down'?s? syndrome",
+    r"turner'?s? syndrome",
+    r"kawasaki(?: disease)?",
+    r"osgood[- ]schlatter",
+    r"colles'?(?: fracture)?",
+    r"smith'?s? fracture",
+    r"baker'?s? cyst",
+    r"murphy'?s? sign",
+    r"mcburney'?s? point",
+    r"homan'?s? sign",
+    r"romberg(?: sign| test)?",
+    r"tinel'?s?(?: sign)?",
+    r"phalen'?s?(?: test)?",
+    r"lachman(?: test)?",
+    r"mallampati(?: class)?",
+    r"bi-?rads(?: \d\w?)?",
+    r"tnm",
+    r"karnofsky",
+    r"ecog",
+    r"nyha(?: class)?",
+    r"child[- ]pugh",
+    r"meld",
+    r"wells(?: score| criteria)",
+    r"chads2?-?vasc",
+    r"heart score",
+    r"grace score",
+    r"timi(?: score)?",
+    r"coumadin",
+    r"tylenol",
+    r"lasix",
+    r"ativan",
+    r"xanax",
+    r"zofran",
+    r"norco",
+    r"lipitor",
+    r"eliquis",
+    r"xarelto",
+)
+_ALLOWED = re.compile(r"\b(?:" + "|".join(ALLOWED_PHRASES) + r")\b", re.IGNORECASE)
+_NOT_NAMES = frozenset(
+    """patient pt history plan assessment impression diagnosis findings exam physical discharge admission
+    summary report note chief complaint allergies medications labs vitals review systems procedure pathology
+    radiology consult consultation progress nursing signed date dob mrn ssn hpi ros bid tid qid prn po iv im
+    sq ecg ekg ct mri cbc bmp cmp cxr copd chf cad htn dm ckd uti dvt pe mi cva tia gerd ards icu ed er or
+    pacu nicu left right bilateral normal negative positive stable unremarkable none denies""".split()
+)
+_NOT_PLACES = frozenset(
+    """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho
+    illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
+    mississippi     missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia
+    washington wisconsin wyoming usa us u.s. america united states""".split()
+) | {
+    "new york",
+    "new jersey",
+    "new mexico",
+    "new hampshire",
+    "north carolina",
+    "south carolina",
+    "north dakota",
+    "south dakota",
+    "rhode island",
+    "west virginia",
+}
+
+
+class DeidSpan(BaseModel):
+    """One identifier found in the original text and what replaced it."""
+
+    start: int
+    end: int
+    category: PhiCategory
+    surrogate: str
+    score: float
+    recognizer: str
+
+
+class DeidResult(BaseModel):
+    """De-identified text and the spans replaced (offsets into the original text)."""
+
+    text: str
+    spans: list[DeidSpan]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """An identifier found in the text."""
+
+    start: int
+    end: int
+    category: PhiCategory
+    score: float
+    recognizer: str
+
+
+class Deidentifier:
+    """Finds and replaces PHI. Build once per process (it loads spaCy); :func:`default_deidentifier` does."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._analyzer = _build_analyzer()
+        self._entities = sorted(
+            {category.value for category in PhiCategory} | set(_NER_CATEGORIES) | set(_PRESIDIO_CATEGORIES)
+        )
+
+    def detect(self, text: str) -> list[Detection]:
+        """Non-overlapping identifiers in ``text``, in order."""
+        if not text.strip():
+            return []
+        raw = self._analyzer.analyze(
+            text=recase_upper_lines(text),
+            language="en",
+            entities=self._entities,
+            score_threshold=self.threshold,
+        )
+        detections = [d for d in (_to_detection(result, text) for result in raw) if d is not None]
+        allowed = [match.span() for match in _ALLOWED.finditer(text)]
+        kept = [d for d in detections if not _is_allowed(d, text, allowed)]
+        return resolve_overlaps(kept)
+
+    def deidentify(self, text: str, vault: PhiVault) -> DeidResult:
+        """``text`` with every identifier replaced by the case's surrogate."""
+        spans = [
+            DeidSpan(
+                start=d.start,
+                end=d.end,
+                category=d.category,
+                surrogate=vault.surrogate(d.category, text[d.start : d.end]),
+                score=round(d.score, 3),
+                recognizer=d.recognizer,
+            )
+            for d in self.detect(text)
+        ]
+        return DeidResult(text=apply_spans(text, spans), spans=spans)
+
+
+def apply_spans(text: str, spans: list[DeidSpan]) -> str:
+    """``text`` with each span's characters replaced by its surrogate (spans sorted, not overlapping)."""
+    pieces, position = [], 0
+    for span in spans:
+        pieces += [text[position : span.start], span.surrogate]
+        position = span.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def resolve_overlaps(detections: list[Detection]) -> list[Detection]:
+    """Keep the strongest of overlapping detections: higher score, then longer, then earlier."""
+    chosen: list[Detection] = []
+    for detection in sorted(detections, key=lambda d: (-d.score, -(d.end - d.start), d.start)):
+        if all(detection.end <= kept.start or kept.end <= detection.start for kept in chosen):
+            chosen.append(detection)
+    return sorted(chosen, key=lambda d: d.start)
+
+
+def recase_upper_lines(text: str) -> str:
+    """Lines written in capitals as Capitalised Words, character for character (offsets unchanged).
+
+    spaCy's NER was trained on mixed case and misses most names in upper-case text.
+    """
+    return re.sub(r"[^\n]+", _recase_line, text)
+
+
+def _recase_line(match: re.Match[str]) -> str:
+    line = match.group(0)
+    letters = [ch for ch in line if ch.isalpha()]
+    if len(letters) < 4 or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
+        return line
+    recased = re.sub(r"[A-Za-z]+", lambda word: word.group(0).capitalize(), line)
+    return recased if len(recased) == len(line) else line
+
+
+def _to_detection(result: Any, text: str) -> Detection | None:
+    entity = result.entity_type
+    recognizer = str(result.recognition_metadata.get("recognizer_name", "presidio"))
+    category = _NER_CATEGORIES.get(entity) or _PRESIDIO_CATEGORIES.get(entity)
+    if category is None:
+        try:
+            category = PhiCategory(entity)
+        except ValueError:
+            return None
+    value = text[result.start : result.end]
+    if entity == "ORGANIZATION" and not _FACILITY_HINT.search(value):
+        return None
+    if entity == "LOCATION" and " ".join(value.lower().split()) in _NOT_PLACES:
+        return None
+    if category is PhiCategory.NAME and all(
+        word in _NOT_NAMES for word in re.findall(r"[a-z]+", value.lower())
+    ):
+        return None
+    return Detection(result.start, result.end, category, float(result.score), recognizer)
+
+
+def _is_allowed(detection: Detection, text: str, allowed: list[tuple[int, int]]) -> bool:
+    if detection.category not in (PhiCategory.NAME, PhiCategory.CITY, PhiCategory.FACILITY):
+        return False
+    return any(start <= detection.start and detection.end <= end for start, end in allowed)
+
+
+def _build_analyzer() -> Any:
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.predefined_recognizers import (
+        EmailRecognizer,
+        IpRecognizer,
+        SpacyRecognizer,
+        UrlRecognizer,
+    )
+
+    from records.recognizers import DateRecognizer, LabeledValueRecognizer, ShapeRecognizer
+
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in (
+        SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "ORGANIZATION"]),
+        EmailRecognizer(),
+        IpRecognizer(),
+        UrlRecognizer(),
+        LabeledValueRecognizer(),
+        ShapeRecognizer(),
+        DateRecognizer(),
+    ):
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(registry=registry, nlp_engine=spacy_nlp_engine(), supported_languages=["en"])
+
+
+@lru_cache(maxsize=1)
+def spacy_nlp_engine() -> Any:
+    """Presidio's spaCy engine over the small English model installed from PyPI (never downloaded)."""
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    configuration = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}
+    return NlpEngineProvider(nlp_configuration=configuration).create_engine()
+
+
+@lru_cache(maxsize=1)
+def default_deidentifier() -> Deidentifier:
+    """The process-wide de-identifier."""
+    return Deidentifier()
+
+
+# --- the gate -------------------------------------------------------------------------------------------
+
+_GATE_KEY = object()
+
+
+class CertifiedText:
+    """Text that went through :func:`certify`: the only kind of text the model gateway accepts.
+
+    It cannot be built anywhere else (the constructor demands a module-private key), so holding one proves
+    the text was de-identified by this engine.
+    """
+
+    __slots__ = ("categories", "engine_version", "source_sha256", "text")
+
+    def __init__(self, key: object, text: str, source_sha256: str, categories: dict[str, int]) -> None:
+        if key is not _GATE_KEY:
+            raise TypeError("CertifiedText is created only by records.deid.certify")
+        self.text = text
+        self.source_sha256 = source_sha256
+        self.categories = categories
+        self.engine_version = ENGINE_VERSION
+
+    def __repr__(self) -> str:
+        return f"CertifiedText({self.engine_version}, {len(self.text)} chars, {self.categories})"
+
+
+def certify(text: str, vault: PhiVault, deidentifier: Deidentifier | None = None) -> CertifiedText:
+    """De-identify ``text`` with the case's vault and certify the result for model use."""
+    result = (deidentifier or default_deidentifier()).deidentify(text, vault)
+    counts: dict[str, int] = {}
+    for span in result.spans:
+        counts[span.category.value] = counts.get(span.category.value, 0) + 1
+    return CertifiedText(_GATE_KEY, result.text, hashlib.sha256(text.encode()).hexdigest(), counts)
+
+
+def is_certified(value: object) -> bool:
+    """Whether ``value`` passed the gate."""
+    return isinstance(value, CertifiedText)

@@ -1,0 +1,441 @@
+"""Our clinical PHI recognizers, as Presidio recognizers.
+
+Most identifiers in clinical text follow a label ("MRN: 00482913", "Member ID W2231-7781", "Dr. Patel"), so
+the workhorse is :class:`LabeledValueRecognizer`: a label pattern, then the value it introduces, reported
+as the value's span only. Shapes that stand alone (dates, phone numbers, street addresses, facility names,
+"City, ST 12345", ages over 89) have recognizers of their own. Every pattern is case-insensitive, so upper-
+case nursing and lab notes are read like mixed-case ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from records.dates import find_dates
+from records.phi import PhiCategory
+
+_FLAGS = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class LabeledPattern:
+    """A label, the value it introduces, and the category of that value."""
+
+    category: PhiCategory
+    label: str
+    value: str
+    score: float = 0.9
+
+
+_SEP = r"[ \t]*(?:[:#=]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
+# An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
+# the "DOB" that follows "MRN 00482913 DOB").
+_ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
+# Name words are matched case-sensitively (capitalised or all capitals) and never a common function word,
+# which upper-case notes would otherwise offer ("SEEN BY DR. OKAFOR ON 3/14").
+_STOPWORD = (
+    r"(?i:on|at|in|and|the|for|with|to|of|from|by|was|is|has|had|who|were|will|per|via|as|re|cc|md|do)\b"
+)
+_NAME_WORD = rf"(?!{_STOPWORD})[A-Z][A-Za-z'\u2019-]+"
+_TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
+_PERSON = (
+    rf"{_TITLE}?(?P<value>{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}(?: [A-Z]\.?(?![A-Za-z]))?)"
+)
+
+
+def _label(*alternatives: str) -> str:
+    return r"\b(?i:" + "|".join(alternatives) + ")"
+
+
+_PHONE_VALUE = r"(?P<value>\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?)"
+_PHOTO_VALUE = (
+    r"(?P<value>[A-Z0-9][\w.-]*\.(?:jpe?g|png|tiff?|heic|bmp|gif)|IMG[_-]?\d+(?:\.\w{3,4})?|PHOTO[_-]?\w+)"
+)
+_NO = r"(?: #| no\.?| number)?"
+
+LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
+    LabeledPattern(
+        PhiCategory.MRN,
+        _label(
+            "MRN",
+            "MR#",
+            "MR no",
+            rf"medical record{_NO}",
+            "record #",
+            rf"chart{_NO}",
+            r"hospital (?:no|number|#)",
+            r"unit no\.?",
+            "patient ID",
+            "pt ID",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.SSN,
+        _label("SSN", "SS#", rf"social security{_NO}", r"soc sec(?: no\.?)?"),
+        r"(?P<value>\d{3}[- ]?\d{2}[- ]?\d{4})\b",
+        0.95,
+    ),
+    LabeledPattern(
+        PhiCategory.HEALTH_PLAN_ID,
+        _label(
+            r"member(?: ID| #| no\.?| number)?",
+            r"subscriber(?: ID| #| no\.?)?",
+            r"policy(?: ID| #| no\.?| number)?",
+            r"beneficiary(?: ID| #| no\.?| number)?",
+            "insurance ID",
+            "plan ID",
+            rf"group{_NO}",
+            r"medicare(?: ID| #| no\.?| number| MBI)?",
+            "MBI",
+            r"medicaid(?: ID| #| no\.?| number)?",
+            "HICN",
+            "BCBS ID",
+            "insurance #",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.ACCOUNT_NUMBER,
+        _label(
+            rf"account{_NO}",
+            r"acct\.?(?: #| no\.?)?",
+            r"billing(?: #| no\.?| number| account)",
+            r"encounter(?: #| no\.?| number| ID)",
+            "FIN",
+            r"visit(?: #| no\.?| number| ID)",
+            r"invoice(?: #| no\.?)",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.LICENSE_NUMBER,
+        _label(
+            rf"licen[cs]e{_NO}",
+            r"lic\.?(?: #| no\.?)?",
+            rf"driver'?s licen[cs]e{_NO}",
+            r"DL(?: #| no\.?)?",
+            rf"DEA{_NO}",
+            rf"NPI{_NO}",
+            r"certificate(?: #| no\.?| number)",
+            r"board cert(?:ification)?(?: #| no\.?)",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.VEHICLE_ID,
+        _label(
+            "VIN",
+            r"vehicle(?: ID| identification number| #)",
+            rf"licen[cs]e plate{_NO}",
+            rf"plate{_NO}",
+            r"tag(?: #| no\.?)",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.DEVICE_ID,
+        _label(
+            rf"serial{_NO}",
+            "S/?N",
+            r"device(?: ID| #| serial| identifier)",
+            "UDI",
+            "model/serial",
+            r"implant(?: ID| #| serial)",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.BIOMETRIC_ID,
+        _label(
+            r"fingerprint(?: ID| #| template| record)?",
+            r"retinal scan(?: ID| #)?",
+            r"iris scan(?: ID| #)?",
+            r"voice ?print(?: ID| #)?",
+            r"biometric(?: ID| #| template| record)?",
+            r"palm ?print(?: ID| #)?",
+        ),
+        _ID,
+    ),
+    LabeledPattern(
+        PhiCategory.PHOTO_REFERENCE,
+        _label(
+            r"(?:full[- ]face )?photo(?:graph)?(?: ID| #| file)?",
+            r"facial (?:photo|image)(?: ID| #)?",
+            "image file",
+            "headshot",
+        ),
+        _PHOTO_VALUE,
+    ),
+    LabeledPattern(
+        PhiCategory.OTHER_ID,
+        _label(
+            r"subject(?: ID| #| no\.?)",
+            "study ID",
+            r"participant(?: ID| #)",
+            rf"accession{_NO}",
+            r"registry(?: ID| #| no\.?| number)",
+            r"UNOS(?: ID| #)?",
+            r"specimen(?: ID| #| no\.?)",
+            r"requisition(?: #| no\.?)",
+            r"case(?: #| no\.?| number)",
+        ),
+        _ID,
+        0.85,
+    ),
+    LabeledPattern(
+        PhiCategory.PHONE,
+        _label(
+            "phone",
+            r"tel\.?",
+            "telephone",
+            "cell",
+            "mobile",
+            "home",
+            "work",
+            "pager",
+            "beeper",
+            "contact",
+            "call(?:back)?",
+        )
+        + _NO,
+        _PHONE_VALUE,
+        0.95,
+    ),
+    LabeledPattern(PhiCategory.FAX, _label("fax", "facsimile") + _NO, _PHONE_VALUE, 0.97),
+    LabeledPattern(
+        PhiCategory.NAME,
+        _label(
+            "patient name",
+            "patient",
+            "pt",
+            "name",
+            "mother",
+            "father",
+            "wife",
+            "husband",
+            "spouse",
+            "daughter",
+            "son",
+            "sister",
+            "brother",
+            "guardian",
+            "emergency contact",
+            "next of kin",
+            "NOK",
+            "contact person",
+            "caregiver",
+            "attending",
+            "resident",
+            "physician",
+            "surgeon",
+            "radiologist",
+            "pathologist",
+            r"referring(?: physician| provider| doctor)?",
+            "PCP",
+            r"primary care(?: physician| provider)?",
+            "signed by",
+            "dictated by",
+            "transcribed by",
+            "electronically signed by",
+            "reviewed by",
+            "seen by",
+            "cc",
+            "RN",
+            "nurse",
+            "provider",
+            "consultant",
+        ),
+        _PERSON,
+        0.75,
+    ),
+)
+
+_TITLE_NAME = re.compile(rf"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Sr|Fr)\.?[ \t]+{_PERSON}", _FLAGS)
+_SIGNATURE_NAME = re.compile(
+    rf"{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS)\b", _FLAGS
+)
+
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|Terrace|Ter|Circle|Cir"
+    r"|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Pike|Row|Alley|Crescent|Path|Run"
+)
+_STREET = re.compile(
+    rf"\b\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][A-Za-z0-9'.-]*[ \t]+){{0,4}}"
+    rf"(?:{_STREET_TYPES})\b\.?"
+    r"(?:,?[ \t]*(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
+    r"|\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+",
+    _FLAGS,
+)
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA"
+    "|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
+)
+_CITY_STATE_ZIP = re.compile(
+    rf"(?P<city>\b[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}}),[ \t]*(?:{_STATES})\b"
+    r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?",
+    _FLAGS,
+)
+_ZIP_LABELED = re.compile(
+    r"\b(?:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b", _FLAGS
+)
+_COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?:County|Parish|Borough)\b", _FLAGS)
+_FACILITY_WORDS = (
+    r"Hospital|Medical Center|Med Ctr|Medical Centre|Clinic|Health System|Health Center|Healthcare|Infirmary"
+    r"|Nursing Home|Nursing Center|Rehabilitation Center|Rehab Center|Surgery Center|Surgical Center"
+    r"|Laboratories|Laboratory|Imaging Center|Imaging|Radiology|Pharmacy|Hospice|Medical Group"
+    r"|Physicians Group|Cancer Center|Children's Hospital|Care Center|Urgent Care|Family Practice"
+    r"|Family Medicine|Health Partners|Diagnostics"
+)
+_FACILITY = re.compile(
+    rf"\b(?:(?:St\.?|Saint)[ \t]+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+){{1,5}}(?:{_FACILITY_WORDS})\b"
+    rf"|\b(?:{_FACILITY_WORDS})[ \t]+of[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]?){{1,3}}",
+    _FLAGS,
+)
+_AGE_OVER_89 = re.compile(
+    r"\b(?P<age>(?:9\d|1[0-2]\d))"
+    r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|years? of age|M\b|F\b))"
+    r"|\b(?:age[d]?|AGE)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b",
+    _FLAGS,
+)
+_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b(?![\d-])")
+_SSN = re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b")
+_VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b")
+_MBI = re.compile(
+    r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
+)
+_DATE_CONTEXT = re.compile(
+    r"(?:\b(?:on|date|dated|dob|d\.o\.b|born|seen|admitted|discharged|visit|since|from|until|to|of|collected|"
+    r"received|reported|signed|surgery|performed|scheduled|follow[- ]?up|last|next)\b[ \t:]*$)",
+    _FLAGS,
+)
+
+
+def _result(category: PhiCategory, start: int, end: int, score: float, name: str) -> RecognizerResult:
+    return RecognizerResult(
+        entity_type=category.value,
+        start=start,
+        end=end,
+        score=score,
+        # The engine adds the recognizer's instance id; it groups results by that id, not by name.
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name},
+    )
+
+
+class LabeledValueRecognizer(EntityRecognizer):
+    """The value after a label, for every :data:`LABELED_PATTERNS` entry."""
+
+    NAME = "labeled"
+
+    def __init__(self) -> None:
+        self._compiled = [
+            (pattern, re.compile(rf"{pattern.label}{_SEP}{pattern.value}", _FLAGS))
+            for pattern in LABELED_PATTERNS
+        ]
+        super().__init__(
+            supported_entities=sorted({p.category.value for p in LABELED_PATTERNS}), name="labeled"
+        )
+
+    def load(self) -> None:
+        """Nothing to load: the patterns are compiled in the constructor."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        """Every labelled value in ``text``."""
+        results = []
+        for pattern, regex in self._compiled:
+            if pattern.category.value not in entities:
+                continue
+            for match in regex.finditer(text):
+                start, end = match.span("value")
+                value = text[start:end].rstrip(" .-/")
+                if pattern.category is not PhiCategory.NAME and not any(ch.isdigit() for ch in value):
+                    continue  # "MRN: pending", "member of" ...: identifiers carry digits
+                results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
+        return results
+
+
+class ShapeRecognizer(EntityRecognizer):
+    """Identifiers recognisable by their shape alone."""
+
+    NAME = "shapes"
+
+    def __init__(self) -> None:
+        entities = [
+            PhiCategory.NAME,
+            PhiCategory.STREET_ADDRESS,
+            PhiCategory.CITY,
+            PhiCategory.ZIP,
+            PhiCategory.COUNTY,
+            PhiCategory.FACILITY,
+            PhiCategory.AGE_OVER_89,
+            PhiCategory.PHONE,
+            PhiCategory.SSN,
+            PhiCategory.VEHICLE_ID,
+            PhiCategory.HEALTH_PLAN_ID,
+        ]
+        super().__init__(supported_entities=[entity.value for entity in entities], name=self.NAME)
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        """Every shaped identifier in ``text``."""
+        found: list[RecognizerResult] = []
+        simple = (
+            (PhiCategory.STREET_ADDRESS, _STREET, 0.9),
+            (PhiCategory.COUNTY, _COUNTY, 0.85),
+            (PhiCategory.FACILITY, _FACILITY, 0.8),
+            (PhiCategory.PHONE, _PHONE, 0.7),
+            (PhiCategory.SSN, _SSN, 0.6),
+            (PhiCategory.VEHICLE_ID, _VIN, 0.6),
+            (PhiCategory.HEALTH_PLAN_ID, _MBI, 0.6),
+        )
+        for category, regex, score in simple:
+            found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
+        for regex in (_TITLE_NAME, _SIGNATURE_NAME):
+            found += [
+                _result(PhiCategory.NAME, *m.span("value"), 0.85, self.NAME) for m in regex.finditer(text)
+            ]
+        for match in _CITY_STATE_ZIP.finditer(text):
+            found.append(_result(PhiCategory.CITY, *match.span("city"), 0.8, self.NAME))
+            if match.group("zip"):
+                found.append(_result(PhiCategory.ZIP, *match.span("zip"), 0.9, self.NAME))
+        found += [
+            _result(PhiCategory.ZIP, *m.span("zip"), 0.9, self.NAME) for m in _ZIP_LABELED.finditer(text)
+        ]
+        for match in _AGE_OVER_89.finditer(text):
+            group = "age" if match.group("age") else "age2"
+            found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, self.NAME))
+        return [result for result in found if result.entity_type in entities]
+
+
+class DateRecognizer(EntityRecognizer):
+    """Dates finer than a year, in every shape :mod:`records.dates` knows.
+
+    A bare month/day ("3/14") is also a fraction or a ratio, so it scores low unless a date word precedes it.
+    """
+
+    NAME = "dates"
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[PhiCategory.DATE.value], name=self.NAME)
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        """Every date in ``text``."""
+        if PhiCategory.DATE.value not in entities:
+            return []
+        results = []
+        for found in find_dates(text):
+            score = 0.95
+            if found.shape in ("md", "compact"):
+                before = text[max(0, found.start - 24) : found.start]
+                score = 0.8 if _DATE_CONTEXT.search(before) else 0.3
+            results.append(_result(PhiCategory.DATE, found.start, found.end, score, self.NAME))
+        return results

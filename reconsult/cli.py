@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,8 @@ app = typer.Typer(help="reconsult: the AI layer for medical second opinions.", n
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation suites for clinical QA.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
@@ -128,3 +131,65 @@ def audit_verify() -> None:
         typer.echo(f"row {problem.seq}: {problem.problem}", err=True)
     typer.echo(f"audit chain BROKEN: {len(problems)} problem(s)", err=True)
     raise typer.Exit(1)
+
+
+@app.command("deid")
+def deid(
+    paths: Annotated[list[str], typer.Argument(help="Files to de-identify, or - for standard input")],
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per input on stdout")] = False,
+) -> None:
+    """De-identify clinical text; all inputs share one surrogate map, like the records of one case."""
+    import json
+
+    from reconsult.deid_cli import read_input
+    from records.deid import default_deidentifier
+    from records.vault import PhiVault
+
+    deidentifier, vault, failed = default_deidentifier(), PhiVault.new(), False
+    for path in paths:
+        try:
+            text = read_input(path)
+        except ValueError as error:
+            failed = True
+            typer.echo(json.dumps({"path": path, "error": str(error)}) if json_output else f"{path}: {error}")
+            continue
+        result = deidentifier.deidentify(text, vault)
+        if json_output:
+            spans = [
+                span.model_dump(include={"start", "end", "category", "surrogate"}) for span in result.spans
+            ]
+            typer.echo(json.dumps({"path": path, "text": result.text, "spans": spans}))
+        else:
+            typer.echo(f"==> {path} ({len(result.spans)} identifiers replaced)\n{result.text}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[str, typer.Option(help="Suite to run: deid")] = "deid",
+    data: Annotated[
+        Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many texts per dataset")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all")] = "test",
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object")] = False,
+    output_dir: Annotated[Path, typer.Option(help="Where result files go")] = Path("reports/evals"),
+) -> None:
+    """Run an evaluation suite, print its metrics and save the result as JSON."""
+    import json
+
+    from evals.runner import SUITES, run_suite, summary_lines, write_result
+
+    if suite not in SUITES:
+        typer.echo(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}", err=True)
+        raise typer.Exit(2)
+    result = run_suite(suite, data=data, limit=limit, split=split)
+    saved = write_result(result, output_dir)
+    if json_output:
+        typer.echo(
+            json.dumps({"suite": result["suite"], "dataset": result["dataset"], "metrics": result["metrics"]})
+        )
+    else:
+        typer.echo("\n".join(summary_lines(result)))
+        typer.echo(f"result saved to {saved}")

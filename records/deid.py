@@ -39,7 +39,15 @@ _PRESIDIO_CATEGORIES = {
     "URL": PhiCategory.URL,
 }
 _FACILITY_HINT = re.compile(
-    r"(?i)hospital|clinic|medical|health|care|center|centre|infirmary|hospice|pharmacy|laborator|imaging|radiology"
+    r"(?i)hospital|clinic|medical|health (?:system|center|centre)|healthcare|care center|infirmary|hospice"
+    r"|pharmacy|laborator|imaging|radiology|institute|nursing"
+)
+# Drug names look like names and places to NER; their stems give most of them away.
+_DRUG_STEM = re.compile(
+    r"(?i)(?:pril|sartan|olol|statin|mab|nib|zole|floxacin|cillin|mycin|azepam|oxetine|pine|gliflozin|gliptin"
+    r"|parin|xaban|gatran|afil|tidine|prazole|dronate|lukast|triptan|vir|cycline|semide|thiazide|formin"
+    r"|glutide|lamide|profen|coxib|codone|morphone|azine|apine|idone|terol|sonide|asone|olone|barb|caine"
+    r"|dipine|arin|ine)$"
 )
 
 # Clinical words and eponyms that NER takes for names or places. Phrases are matched case-insensitively
@@ -106,6 +114,34 @@ ALLOWED_PHRASES = (
     r"grace score",
     r"timi(?: score)?",
     r"coumadin",
+    r"doppler",
+    r"zoloft",
+    r"spiriva",
+    r"advil",
+    r"motrin",
+    r"keppra",
+    r"synthroid",
+    r"plavix",
+    r"januvia",
+    r"jardiance",
+    r"ozempic",
+    r"humira",
+    r"keytruda",
+    r"prozac",
+    r"lexapro",
+    r"seroquel",
+    r"neurontin",
+    r"flomax",
+    r"protonix",
+    r"non-hodgkin'?s?",
+    r"lou gehrig'?s?(?: disease)?",
+    r"von willebrand(?: disease| factor)?",
+    r"chaddock(?: sign)?",
+    r"framingham(?: risk)?(?: score)?",
+    r"covid(?:-19)?",
+    r"medicare",
+    r"medicaid",
+    r"horner'?s?(?: syndrome)?",
     r"tylenol",
     r"lasix",
     r"ativan",
@@ -122,12 +158,14 @@ _NOT_NAMES = frozenset(
     summary report note chief complaint allergies medications labs vitals review systems procedure pathology
     radiology consult consultation progress nursing signed date dob mrn ssn hpi ros bid tid qid prn po iv im
     sq ecg ekg ct mri cbc bmp cmp cxr copd chf cad htn dm ckd uti dvt pe mi cva tia gerd ards icu ed er or
-    pacu nicu left right bilateral normal negative positive stable unremarkable none denies""".split()
+    pacu nicu left right bilateral normal negative positive stable unremarkable none denies dr md do rn np pa
+    mr mrs ms dispo handoff escort tel fax""".split()
 )
 _NOT_PLACES = frozenset(
     """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho
     illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
-    mississippi     missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia
+    mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah
+    vermont virginia
     washington wisconsin wyoming usa us u.s. america united states""".split()
 ) | {
     "new york",
@@ -259,15 +297,62 @@ def _to_detection(result: Any, text: str) -> Detection | None:
         except ValueError:
             return None
     value = text[result.start : result.end]
-    if entity == "ORGANIZATION" and not _FACILITY_HINT.search(value):
+    if entity in _NER_CATEGORIES and _is_ner_noise(entity, value):
         return None
-    if entity == "LOCATION" and " ".join(value.lower().split()) in _NOT_PLACES:
-        return None
-    if category is PhiCategory.NAME and all(
-        word in _NOT_NAMES for word in re.findall(r"[a-z]+", value.lower())
-    ):
+    if category in _WORDY_CATEGORIES and _only_common_words(value):
         return None
     return Detection(result.start, result.end, category, float(result.score), recognizer)
+
+
+# Categories whose detections are made of words, so a detection of nothing but everyday words is noise.
+_WORDY_CATEGORIES = frozenset({PhiCategory.NAME, PhiCategory.CITY, PhiCategory.FACILITY})
+
+
+def _is_ner_noise(entity: str, value: str) -> bool:
+    """spaCy's usual mistakes on clinical text: drugs, abbreviations, gene names, departments."""
+    stripped = value.strip()
+    if entity == "ORGANIZATION" and not _FACILITY_HINT.search(value):
+        return True
+    if entity == "LOCATION" and (" ".join(value.lower().split()) in _NOT_PLACES or len(stripped) <= 3):
+        return True
+    if " " not in stripped and _DRUG_STEM.search(stripped):
+        return True
+    if entity == "PERSON" and not any(ch.isupper() for ch in value):  # "mgmt", "tx'd"
+        return True
+    tokens = re.findall(r"[A-Za-z0-9'-]+", value)
+    return all(_is_filler_token(token) for token in tokens)
+
+
+def _is_filler_token(token: str) -> bool:
+    """A token that cannot carry an identity on its own: numbers, units, lab and gene abbreviations
+    ("MLH1", "25", "MG", "DCIS"), everyday words."""
+    if any(ch.isdigit() for ch in token) or len(token) <= 2:
+        return True
+    if token.isupper() and len(token) <= 4 and token.capitalize() not in _name_pool():
+        return True
+    return token.lower() in _common_words()
+
+
+@lru_cache(maxsize=1)
+def _name_pool() -> frozenset[str]:
+    from records.vault import surrogate_pools
+
+    pools = surrogate_pools()
+    return frozenset(pools["given_names"]) | frozenset(pools["surnames"])
+
+
+def _only_common_words(value: str) -> bool:
+    words = [word for word in re.findall(r"[a-z]+(?:'[a-z]+)?", value.lower()) if len(word) > 1]
+    vocabulary = _common_words()
+    return not words or all(word in vocabulary or word in _NOT_NAMES for word in words)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Words clinical writers put in lower case (built from MTSamples by ``records.build_lexicon``)."""
+    from importlib import resources
+
+    return frozenset(resources.files("records").joinpath("data/common_words.txt").read_text().split())
 
 
 def _is_allowed(detection: Detection, text: str, allowed: list[tuple[int, int]]) -> bool:
@@ -279,7 +364,9 @@ def _is_allowed(detection: Detection, text: str, allowed: list[tuple[int, int]])
 def _build_analyzer() -> Any:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
         EmailRecognizer,
+        IbanRecognizer,
         IpRecognizer,
         SpacyRecognizer,
         UrlRecognizer,
@@ -291,6 +378,8 @@ def _build_analyzer() -> Any:
     for recognizer in (
         SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "ORGANIZATION"]),
         EmailRecognizer(),
+        CreditCardRecognizer(),
+        IbanRecognizer(),
         IpRecognizer(),
         UrlRecognizer(),
         LabeledValueRecognizer(),

@@ -416,6 +416,3 @@ def _is_noise(name: str) -> bool:
 
 def _join_entry(parent: str | None, name: str) -> str:
     return f"{parent}/{name}" if parent else name
-
-
-_safe_xml_parser = safe_xml_parser  # TEMPORARY alias while the HL7/C-CDA parsers land; remove after

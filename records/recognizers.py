@@ -31,7 +31,7 @@ class LabeledPattern:
     score: float = 0.9
 
 
-_SEP = r"[ \t]*(?:[:#=]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
 # the "DOB" that follows "MRN 00482913 DOB").
 _ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
@@ -40,7 +40,8 @@ _ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
 _STOPWORD = (
     r"(?i:on|at|in|and|the|for|with|to|of|from|by|was|is|has|had|who|were|will|per|via|as|re|cc|md|do)\b"
 )
-_NAME_WORD = rf"(?!{_STOPWORD})[A-Z][A-Za-z'\u2019-]+"
+# Two capitals alone ("ID", "SD") are abbreviations far more often than names.
+_NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b)[A-Z][A-Za-z'\u2019-]+"
 _TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
 _PERSON = (
     rf"{_TITLE}?(?P<value>{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}(?: [A-Z]\.?(?![A-Za-z]))?)"
@@ -64,6 +65,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "MRN",
             "MR#",
             "MR no",
+            r"medical records?(?: show)? ID",
+            r"med\.? rec\.?(?: #| no\.?)?",
             rf"medical record{_NO}",
             "record #",
             rf"chart{_NO}",
@@ -95,7 +98,13 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"medicaid(?: ID| #| no\.?| number)?",
             "HICN",
             "BCBS ID",
-            "insurance #",
+            r"insurance(?: ID| number| plan| policy| #| no\.?)?(?: is)?",
+            r"ins\.(?: #| no\.?)?",
+            r"(?:his|her|their|the) plan(?: is)?",
+            "HMO",
+            "PPO",
+            "HBN",
+            r"health plan(?: ID| number| #| no\.?)?",
         ),
         _ID,
     ),
@@ -118,7 +127,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"licen[cs]e{_NO}",
             r"lic\.?(?: #| no\.?)?",
             rf"driver'?s licen[cs]e{_NO}",
-            r"DL(?: #| no\.?)?",
+            r"(?-i:DL)(?: #| no\.?)?",
             rf"DEA{_NO}",
             rf"NPI{_NO}",
             r"certificate(?: #| no\.?| number)",
@@ -180,6 +189,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"accession{_NO}",
             r"registry(?: ID| #| no\.?| number)",
             r"UNOS(?: ID| #)?",
+            "site ID",
+            r"ref(?:erence)?\.? (?:code|no\.?|number|#|ID)",
+            r"ID(?: is)?",
             r"specimen(?: ID| #| no\.?)",
             r"requisition(?: #| no\.?)",
             r"case(?: #| no\.?| number)",
@@ -255,9 +267,15 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     ),
 )
 
-_TITLE_NAME = re.compile(rf"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Sr|Fr)\.?[ \t]+{_PERSON}", _FLAGS)
+_TITLE_NAME = re.compile(rf"\b(?=(?i:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]){_PERSON}")
 _SIGNATURE_NAME = re.compile(
-    rf"{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS)\b", _FLAGS
+    rf"\b{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS)\b"
+)
+# "Mary S.", "Anne-Marie B.": a given name and an initial, common in referral letters and queries.
+_NAME_WITH_INITIAL = re.compile(
+    r"\b(?!(?i:hepatitis|vitamin|stage|type|grade|class|group|factor|protein|level|phase|zone|lead|team|plan|"
+    r"part|appendix|schedule|category|tier|section|ward|unit|room|bed|floor|wing)\b)"
+    r"(?P<value>[A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z]\.)(?=[\s,;:)?'\u2019]|$)"
 )
 
 _STREET_TYPES = (
@@ -266,35 +284,50 @@ _STREET_TYPES = (
 )
 _STREET = re.compile(
     rf"\b\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][A-Za-z0-9'.-]*[ \t]+){{0,4}}"
-    rf"(?:{_STREET_TYPES})\b\.?"
-    r"(?:,?[ \t]*(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
-    r"|\bP\.?[ \t]?O\.?[ \t]+Box[ \t]+\d+",
-    _FLAGS,
+    rf"(?i:{_STREET_TYPES})\b\.?"
+    r"(?:,?[ \t]*(?i:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
+    r"|\b(?i:P\.?[ \t]?O\.?[ \t]+Box)[ \t]+\d+"
 )
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA"
     "|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
 )
+# Case-sensitive on purpose: capitalised place words and an upper-case state code ("Springfield, IL 62704").
 _CITY_STATE_ZIP = re.compile(
     rf"(?P<city>\b[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}}),[ \t]*(?:{_STATES})\b"
-    r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?",
-    _FLAGS,
+    r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
-_ZIP_LABELED = re.compile(
-    r"\b(?:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b", _FLAGS
-)
-_COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?:County|Parish|Borough)\b", _FLAGS)
+_ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
+_COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?i:County|Parish|Borough)\b")
 _FACILITY_WORDS = (
-    r"Hospital|Medical Center|Med Ctr|Medical Centre|Clinic|Health System|Health Center|Healthcare|Infirmary"
-    r"|Nursing Home|Nursing Center|Rehabilitation Center|Rehab Center|Surgery Center|Surgical Center"
-    r"|Laboratories|Laboratory|Imaging Center|Imaging|Radiology|Pharmacy|Hospice|Medical Group"
-    r"|Physicians Group|Cancer Center|Children's Hospital|Care Center|Urgent Care|Family Practice"
-    r"|Family Medicine|Health Partners|Diagnostics"
+    r"Hospital|Hosp|Medical Center|Med Center|Med Ctr|Medical Centre|Clinic|Health System|Health Center"
+    r"|Healthcare|Infirmary|Nursing Home|Nursing Center|Rehabilitation Center|Rehab Center|Surgery Center"
+    r"|Surgical Center|Laboratories|Laboratory|Imaging Center|Imaging|Radiology|Pharmacy|Hospice"
+    r"|Medical Group|Physicians Group|Cancer Center|Children's Hospital|Care Center|Urgent Care"
+    r"|Family Practice|Family Medicine|Health Partners|Diagnostics|Heart Institute|Institute|Med|ER"
 )
+# Capitalised name words before a facility word ("Springfield General Hospital", "ST. JUDE MEDICAL CENTER").
 _FACILITY = re.compile(
-    rf"\b(?:(?:St\.?|Saint)[ \t]+)?(?:[A-Z][A-Za-z'&.-]*[ \t]+){{1,5}}(?:{_FACILITY_WORDS})\b"
-    rf"|\b(?:{_FACILITY_WORDS})[ \t]+of[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]?){{1,3}}",
-    _FLAGS,
+    rf"\b(?:(?i:St\.?|Saint)[ \t]+)?(?:[A-Z][A-Za-z'\u2019&.-]*[ \t]+){{1,5}}(?i:{_FACILITY_WORDS})\b"
+    rf"|\b(?i:{_FACILITY_WORDS})[ \t]+(?i:of)[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]?){{1,3}}"
+)
+_NOT_VENUES = (
+    r"(?!(?:Rest|Baseline|Discharge|Night|Home|Risk|Week|Day|Month|Time|Birth|Admission|Presentation|Bedside"
+    r"|Least|Most|First|Last|Present|Diagnosis|Follow|This|That|These|Those|All|Any|Each|Her|His|Their|Our)\b)"
+)
+# "at Johns Hopkins on 03/14", "at UCSF,": a capitalised name after "at", then a date word or punctuation.
+_AT_PLACE = re.compile(
+    rf"\b(?i:at)[ \t]+(?:(?i:the)[ \t]+)?{_NOT_VENUES}"
+    r"(?P<value>[A-Z][A-Za-z'\u2019&.-]+(?:[ \t](?:[A-Z][A-Za-z'\u2019&.-]*|&|of)){0,4})"
+    r"(?=[ \t]+(?i:on|in|last|this|since|for|during)\b|[ \t]*[,.;:?)(]|[ \t]*$)",
+    re.MULTILINE,
+)
+# Where care happened: "seen at UCSF", "admitted to Cedars-Sinai", "treated at Johns Hopkins on ...".
+_VENUE = re.compile(
+    r"\b(?i:seen|treated|tx'?d|admitted|evaluated|assessed|reviewed|observed|checked in|presented|operated|"
+    r"hospitali[sz]ed|followed|diagnosed|examined|managed|referred|transferred|discharged)"
+    r"(?:[ \t]+(?i:by[ \t]+\S+(?:[ \t]\S+)?))?[ \t]+(?i:at|to|in|from)[ \t]+(?:(?i:the)[ \t]+)?"
+    r"(?P<value>(?:[A-Z][A-Za-z'\u2019&.-]*)(?:[ \t](?:[A-Z][A-Za-z'\u2019&.-]*|&|of)){0,4})"
 )
 _AGE_OVER_89 = re.compile(
     r"\b(?P<age>(?:9\d|1[0-2]\d))"
@@ -303,7 +336,8 @@ _AGE_OVER_89 = re.compile(
     _FLAGS,
 )
 _PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b(?![\d-])")
-_SSN = re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b")
+# Any SSN shape, issued range or not: de-identification must not trust that a number is invalid.
+_SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b")
 _MBI = re.compile(
     r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
@@ -326,6 +360,14 @@ def _result(category: PhiCategory, start: int, end: int, score: float, name: str
     )
 
 
+_NUMERIC_RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-/]\s*\d+(?:\.\d+)?$")
+
+
+def _looks_like_identifier(value: str) -> bool:
+    """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5")."""
+    return any(ch.isdigit() for ch in value) and not _NUMERIC_RANGE.match(value)
+
+
 class LabeledValueRecognizer(EntityRecognizer):
     """The value after a label, for every :data:`LABELED_PATTERNS` entry."""
 
@@ -333,7 +375,7 @@ class LabeledValueRecognizer(EntityRecognizer):
 
     def __init__(self) -> None:
         self._compiled = [
-            (pattern, re.compile(rf"{pattern.label}{_SEP}{pattern.value}", _FLAGS))
+            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP}){pattern.value}"))
             for pattern in LABELED_PATTERNS
         ]
         super().__init__(
@@ -352,8 +394,8 @@ class LabeledValueRecognizer(EntityRecognizer):
             for match in regex.finditer(text):
                 start, end = match.span("value")
                 value = text[start:end].rstrip(" .-/")
-                if pattern.category is not PhiCategory.NAME and not any(ch.isdigit() for ch in value):
-                    continue  # "MRN: pending", "member of" ...: identifiers carry digits
+                if pattern.category is not PhiCategory.NAME and not _looks_like_identifier(value):
+                    continue
                 results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
         return results
 
@@ -396,9 +438,14 @@ class ShapeRecognizer(EntityRecognizer):
         )
         for category, regex, score in simple:
             found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
-        for regex in (_TITLE_NAME, _SIGNATURE_NAME):
+        for regex, score in ((_TITLE_NAME, 0.85), (_SIGNATURE_NAME, 0.85), (_NAME_WITH_INITIAL, 0.6)):
             found += [
-                _result(PhiCategory.NAME, *m.span("value"), 0.85, self.NAME) for m in regex.finditer(text)
+                _result(PhiCategory.NAME, *m.span("value"), score, self.NAME) for m in regex.finditer(text)
+            ]
+        for regex, score in ((_VENUE, 0.7), (_AT_PLACE, 0.6)):
+            found += [
+                _result(PhiCategory.FACILITY, *m.span("value"), score, self.NAME)
+                for m in regex.finditer(text)
             ]
         for match in _CITY_STATE_ZIP.finditer(text):
             found.append(_result(PhiCategory.CITY, *match.span("city"), 0.8, self.NAME))

@@ -132,8 +132,10 @@ class PhiVault(BaseModel):
             PhiCategory.DATE: self._date,
             PhiCategory.AGE_OVER_89: lambda _original, _rng: "90+",
             PhiCategory.ZIP: lambda value, _rng: _zip3(value),
-            PhiCategory.CITY: lambda _value, chooser: chooser.choice(_pools()["cities"]),
-            PhiCategory.COUNTY: lambda _value, chooser: f"{chooser.choice(_pools()['counties'])} County",
+            PhiCategory.CITY: lambda _value, chooser: chooser.choice(surrogate_pools()["cities"]),
+            PhiCategory.COUNTY: lambda _value, chooser: (
+                f"{chooser.choice(surrogate_pools()['counties'])} County"
+            ),
             PhiCategory.FACILITY: _facility,
             PhiCategory.STREET_ADDRESS: _street,
             PhiCategory.EMAIL: _email,
@@ -173,7 +175,8 @@ def _entry_key(category: PhiCategory, original: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _pools() -> dict[str, list[str]]:
+def surrogate_pools() -> dict[str, list[str]]:
+    """Name, place and facility word pools for surrogates."""
     raw = resources.files("records").joinpath("data/surrogates.json").read_text()
     pools: dict[str, list[str]] = json.loads(raw)
     return pools
@@ -182,7 +185,7 @@ def _pools() -> dict[str, list[str]]:
 def _name_token(token: str, rng: random.Random) -> str:
     if len(token) == 1:
         return rng.choice(string.ascii_uppercase)
-    pools = _pools()
+    pools = surrogate_pools()
     pool = pools["given_names"] if token.capitalize() in set(pools["given_names"]) else pools["surnames"]
     choice = rng.choice(pool)
     return choice if choice.lower() != token.lower() else rng.choice(pool)
@@ -215,19 +218,19 @@ def _zip3(original: str) -> str:
 
 
 def _facility(_original: str, rng: random.Random) -> str:
-    pools = _pools()
+    pools = surrogate_pools()
     return f"{rng.choice(pools['facility_words'])} {rng.choice(pools['facility_types'])}"
 
 
 def _street(original: str, rng: random.Random) -> str:
-    pools = _pools()
+    pools = surrogate_pools()
     street = f"{rng.randrange(10, 9999)} {rng.choice(pools['streets'])} {rng.choice(pools['street_types'])}"
     unit = re.search(r"(?i)\b(apt|unit|suite|ste|#)\.?\s*\w+", original)
     return f"{street}, {unit.group(1)} {rng.randrange(1, 40)}" if unit else street
 
 
 def _email(_original: str, rng: random.Random) -> str:
-    pools = _pools()
+    pools = surrogate_pools()
     return f"{rng.choice(pools['given_names']).lower()}.{rng.choice(pools['surnames']).lower()}@example.org"
 
 

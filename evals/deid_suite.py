@@ -1,0 +1,106 @@
+"""The de-identification suite: our engine and out-of-the-box Presidio, on the same texts, in one run.
+
+The headline metrics are on the clinical sets (our annotated notes and the synthetic clinical queries);
+presidio-synth (general-domain PII) is reported beside them. The baseline is Presidio's default recognizers
+with the same spaCy model and its default threshold, redacting with its own anonymizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from evals.loaders import CLINICAL_DATASETS, DATASETS, GoldText, load_path
+from evals.span_metrics import Prediction, SpanScore
+from records.deid import DEFAULT_THRESHOLD, ENGINE_VERSION, Deidentifier, spacy_nlp_engine
+from records.vault import PhiVault
+
+System = Callable[[str], Prediction]
+
+
+def run(data: Path | None = None, limit: int | None = None, split: str = "test") -> dict[str, Any]:
+    """Score both systems on every dataset (or on ``data``); ``limit`` caps texts per dataset."""
+    datasets: dict[str, Callable[[], Iterable[GoldText]]] = (
+        {data.name: lambda: load_path(data)} if data else dict(DATASETS)
+    )
+    systems = {"ours": _ours(), "baseline": _presidio_baseline()}
+    scores: dict[str, dict[str, SpanScore]] = {name: {} for name in systems}
+    case_scores: dict[str, SpanScore] = {"upper": SpanScore(), "mixed": SpanScore()}
+    for dataset, load in datasets.items():
+        texts = list(islice(_in_split(load(), split), limit))
+        for system_name, system in systems.items():
+            score = scores[system_name].setdefault(dataset, SpanScore())
+            for text in texts:
+                prediction = system(text.text)
+                score.add(text, prediction)
+                if system_name == "ours" and dataset == "clinical_notes":
+                    case_scores["upper" if text.upper_case else "mixed"].add(text, prediction)
+    headline = [name for name in scores["ours"] if name in CLINICAL_DATASETS] or list(scores["ours"])
+    return {
+        "suite": "deid",
+        "dataset": "+".join(headline),
+        "split": split,
+        "engine_version": ENGINE_VERSION,
+        "threshold": DEFAULT_THRESHOLD,
+        "metrics": _summary(scores["ours"], headline)
+        | {
+            "by_case": {case: score.metrics() for case, score in case_scores.items() if score.texts},
+            "baseline": _summary(scores["baseline"], headline),
+        },
+    }
+
+
+def _summary(by_dataset: dict[str, SpanScore], headline: list[str]) -> dict[str, Any]:
+    combined = SpanScore()
+    for name in headline:
+        _merge(combined, by_dataset[name])
+    return combined.metrics() | {"by_dataset": {name: score.metrics() for name, score in by_dataset.items()}}
+
+
+def _merge(total: SpanScore, part: SpanScore) -> None:
+    total.gold.update(part.gold)
+    total.found.update(part.found)
+    for name in (
+        "predicted",
+        "predicted_true",
+        "gold_tokens",
+        "found_tokens",
+        "predicted_tokens",
+        "predicted_true_tokens",
+        "leaks",
+        "phi_free_texts",
+        "over_redacted_texts",
+        "texts",
+    ):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+
+
+def _in_split(texts: Iterable[GoldText], split: str) -> Iterable[GoldText]:
+    return (text for text in texts if split == "all" or text.split == split)
+
+
+def _ours() -> System:
+    deidentifier = Deidentifier()
+
+    def predict(text: str) -> Prediction:
+        result = deidentifier.deidentify(text, PhiVault.new())
+        return Prediction(tuple((s.start, s.end, s.category.value) for s in result.spans), result.text)
+
+    return predict
+
+
+def _presidio_baseline() -> System:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_anonymizer import AnonymizerEngine
+
+    analyzer = AnalyzerEngine(nlp_engine=spacy_nlp_engine(), supported_languages=["en"])
+    anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
+
+    def predict(text: str) -> Prediction:
+        results = analyzer.analyze(text=text, language="en")
+        output = anonymizer.anonymize(text=text, analyzer_results=results).text  # type: ignore[arg-type]
+        return Prediction(tuple((r.start, r.end, r.entity_type) for r in results), output)
+
+    return predict

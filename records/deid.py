@@ -47,7 +47,7 @@ _DRUG_STEM = re.compile(
     r"(?i)(?:pril|sartan|olol|statin|mab|nib|zole|floxacin|cillin|mycin|azepam|oxetine|pine|gliflozin|gliptin"
     r"|parin|xaban|gatran|afil|tidine|prazole|dronate|lukast|triptan|vir|cycline|semide|thiazide|formin"
     r"|glutide|lamide|profen|coxib|codone|morphone|azine|apine|idone|terol|sonide|asone|olone|barb|caine"
-    r"|dipine|arin|ine)$"
+    r"|dipine)$"
 )
 
 # Clinical words and eponyms that NER takes for names or places. Phrases are matched case-insensitively
@@ -299,7 +299,7 @@ def _to_detection(result: Any, text: str) -> Detection | None:
     value = text[result.start : result.end]
     if entity in _NER_CATEGORIES and _is_ner_noise(entity, value):
         return None
-    if category in _WORDY_CATEGORIES and _only_common_words(value):
+    if category in _WORDY_CATEGORIES and _only_common_words(value) and not _has_known_name(value):
         return None
     return Detection(result.start, result.end, category, float(result.score), recognizer)
 
@@ -320,7 +320,14 @@ def _is_ner_noise(entity: str, value: str) -> bool:
     if entity == "PERSON" and not any(ch.isupper() for ch in value):  # "mgmt", "tx'd"
         return True
     tokens = re.findall(r"[A-Za-z0-9'-]+", value)
-    return all(_is_filler_token(token) for token in tokens)
+    if all(_is_filler_token(token) for token in tokens):
+        return True
+    # Clinical terms and eponyms ("Vicryl", "Hasson", and in capitals "EPOETIN ALFA"): NER has no case to
+    # go on in upper-case text, and a lone clinical word is a term far more often than a surname.
+    if len(tokens) == 1 or stripped.isupper():
+        vocabulary = _clinical_vocabulary()
+        return all(_is_filler_token(token) or token.lower() in vocabulary for token in tokens)
+    return False
 
 
 def _is_filler_token(token: str) -> bool:
@@ -334,11 +341,24 @@ def _is_filler_token(token: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _clinical_vocabulary() -> frozenset[str]:
+    """Words of clinical text in any case (MTSamples train; see ``records.build_lexicon``)."""
+    from importlib import resources
+
+    return frozenset(resources.files("records").joinpath("data/clinical_vocabulary.txt").read_text().split())
+
+
+@lru_cache(maxsize=1)
 def _name_pool() -> frozenset[str]:
     from records.vault import surrogate_pools
 
     pools = surrogate_pools()
     return frozenset(pools["given_names"]) | frozenset(pools["surnames"])
+
+
+def _has_known_name(value: str) -> bool:
+    """Whether a word of ``value`` is a given name or surname ("Frank", "Grant", "Long")."""
+    return any(word.capitalize() in _name_pool() for word in re.findall(r"[A-Za-z]+", value))
 
 
 def _only_common_words(value: str) -> bool:
@@ -372,7 +392,7 @@ def _build_analyzer() -> Any:
         UrlRecognizer,
     )
 
-    from records.recognizers import DateRecognizer, LabeledValueRecognizer, ShapeRecognizer
+    from records.recognizers import ClinicalDateRecognizer, LabeledValueRecognizer, ShapeRecognizer
 
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (
@@ -384,7 +404,7 @@ def _build_analyzer() -> Any:
         UrlRecognizer(),
         LabeledValueRecognizer(),
         ShapeRecognizer(),
-        DateRecognizer(),
+        ClinicalDateRecognizer(),
     ):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(registry=registry, nlp_engine=spacy_nlp_engine(), supported_languages=["en"])

@@ -31,7 +31,7 @@ class LabeledPattern:
     score: float = 0.9
 
 
-_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
 # the "DOB" that follows "MRN 00482913 DOB").
 _ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
@@ -44,7 +44,8 @@ _STOPWORD = (
 _NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b)[A-Z][A-Za-z'\u2019-]+"
 _TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
 _PERSON = (
-    rf"{_TITLE}?(?P<value>{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}(?: [A-Z]\.?(?![A-Za-z]))?)"
+    rf"{_TITLE}?(?P<value>(?:[A-Z]\.[ \t]?)?{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}"
+    r"(?: [A-Z]\.?(?![A-Za-z]))?)"
 )
 
 
@@ -112,9 +113,10 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         PhiCategory.ACCOUNT_NUMBER,
         _label(
             rf"account{_NO}",
+            rf"(?:credit |debit )?card{_NO}",
             r"acct\.?(?: #| no\.?)?",
             r"billing(?: #| no\.?| number| account)",
-            r"encounter(?: #| no\.?| number| ID)",
+            r"encounter(?: #| no\.?| number| ID)?",
             "FIN",
             r"visit(?: #| no\.?| number| ID)",
             r"invoice(?: #| no\.?)",
@@ -187,6 +189,14 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "study ID",
             r"participant(?: ID| #)",
             rf"accession{_NO}",
+            r"ACC#?",
+            r"report #",
+            r"confirmation(?: #| no\.?| number)?",
+            r"(?:lab )?order(?: #| no\.?| number)?",
+            r"lab(?:oratory)? no\.?",
+            r"our ref\.?",
+            "case",
+            "requisition",
             r"registry(?: ID| #| no\.?| number)",
             r"UNOS(?: ID| #)?",
             "site ID",
@@ -233,6 +243,26 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "spouse",
             "daughter",
             "son",
+            "niece",
+            "nephew",
+            "aunt",
+            "uncle",
+            "grandmother",
+            "grandfather",
+            "granddaughter",
+            "grandson",
+            "cousin",
+            "partner",
+            "friend",
+            "neighbou?r",
+            "POA",
+            "health care proxy",
+            "HCP",
+            "hospitalist",
+            "collector",
+            "interpreter",
+            "social worker",
+            "case manager",
             "sister",
             "brother",
             "guardian",
@@ -305,6 +335,8 @@ _FACILITY_WORDS = (
     r"|Surgical Center|Laboratories|Laboratory|Imaging Center|Imaging|Radiology|Pharmacy|Hospice"
     r"|Medical Group|Physicians Group|Cancer Center|Children's Hospital|Care Center|Urgent Care"
     r"|Family Practice|Family Medicine|Health Partners|Diagnostics|Heart Institute|Institute|Med|ER"
+    r"|Center|Centre|Program|Labs|Services|Telehealth|Pediatrics|Dialysis|Kidney Care|Home Health"
+    r"|Primary Care|Recuperative Care|Occupational Health|Behavioral Health|Women's Health|Associates"
 )
 # Capitalised name words before a facility word ("Springfield General Hospital", "ST. JUDE MEDICAL CENTER").
 _FACILITY = re.compile(
@@ -332,7 +364,7 @@ _VENUE = re.compile(
 _AGE_OVER_89 = re.compile(
     r"\b(?P<age>(?:9\d|1[0-2]\d))"
     r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|years? of age|M\b|F\b))"
-    r"|\b(?:age[d]?|AGE)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b",
+    r"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b",
     _FLAGS,
 )
 _PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b(?![\d-])")
@@ -342,9 +374,23 @@ _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-H
 _MBI = re.compile(
     r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 )
+# GS1 unique device identifiers: "(01)" and a 14-digit GTIN, then more application identifiers.
+_UDI = re.compile(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Z0-9-]+)*")
+# Scores and counts written like dates: "Beighton score 2/9", "PAIN 9/10", "12/18 lymph nodes positive".
+_SCORE_BEFORE = re.compile(
+    r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|=)[ \t:(]*$"
+)
+_SCORE_AFTER = re.compile(r"^[ \t)]*(?i:positive|negative|lymph|nodes?|was|\(was|cores?|vessels?|points?)\b")
+_AMOUNT_AFTER = re.compile(r"^[ \t]*(?i:tab|tabs|tablet|cup|strength|dose|of|mg|ml|inch|in\b|x\b)")
+# After a street address: ", City[, ST] ZIP" without the comma before the state that _CITY_STATE_ZIP needs.
+_ADDRESS_TAIL = re.compile(
+    rf",?[ \t]*(?P<city>[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}})(?:,?[ \t]*(?:{_STATES}))?"
+    r"[ \t]+(?P<zip>\d{5}(?:-\d{4})?)\b"
+)
 _DATE_CONTEXT = re.compile(
     r"(?:\b(?:on|date|dated|dob|d\.o\.b|born|seen|admitted|discharged|visit|since|from|until|to|of|collected|"
-    r"received|reported|signed|surgery|performed|scheduled|follow[- ]?up|last|next)\b[ \t:]*$)",
+    r"received|reported|signed|surgery|performed|scheduled|follow[- ]?up|last|next|given|trial|log|cxr|ct|mri"
+    r"|clinic|visit|appt|appointment)\b[ \t:]*$)",
     _FLAGS,
 )
 
@@ -360,12 +406,29 @@ def _result(category: PhiCategory, start: int, end: int, score: float, name: str
     )
 
 
-_NUMERIC_RANGE = re.compile(r"^\d+(?:\.\d+)?\s*[-/]\s*\d+(?:\.\d+)?$")
+# A reference range: small numbers or decimals either side ("13.5-17.5", "70-99"), not "1234-5678".
+_NUMERIC_RANGE = re.compile(r"^(?:\d{1,3}(?:\.\d+)?|\d+\.\d+)\s*[-/]\s*(?:\d{1,3}(?:\.\d+)?|\d+\.\d+)$")
+# "last July", "this Friday": relative dates that still name a month or a weekday ("last week" does not).
+_RELATIVE_DATE = re.compile(
+    r"\b(?i:last|this|next|past)[ \t]+(?P<when>(?i:"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july"
+    r"|august|september|october|november|december))\b"
+)
 
 
 def _looks_like_identifier(value: str) -> bool:
     """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5")."""
     return any(ch.isdigit() for ch in value) and not _NUMERIC_RANGE.match(value)
+
+
+def _bare_date_score(found: Any, text: str) -> float:
+    """A month/day with no date word before it: a date when the day is past 4 or the month past 4 and
+    no unit follows ("11/07", "6/24"), a fraction otherwise ("1/2 tab", "3/4")."""
+    month, day = int(found.match.group("month")), int(found.match.group("day"))
+    before, after = text[max(0, found.start - 16) : found.start], text[found.end : found.end + 12]
+    if _AMOUNT_AFTER.match(after) or _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before):
+        return 0.3
+    return 0.3 if month < 5 and day < 5 else 0.55
 
 
 class LabeledValueRecognizer(EntityRecognizer):
@@ -435,6 +498,7 @@ class ShapeRecognizer(EntityRecognizer):
             (PhiCategory.SSN, _SSN, 0.6),
             (PhiCategory.VEHICLE_ID, _VIN, 0.6),
             (PhiCategory.HEALTH_PLAN_ID, _MBI, 0.6),
+            (PhiCategory.DEVICE_ID, _UDI, 0.9),
         )
         for category, regex, score in simple:
             found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
@@ -447,6 +511,11 @@ class ShapeRecognizer(EntityRecognizer):
                 _result(PhiCategory.FACILITY, *m.span("value"), score, self.NAME)
                 for m in regex.finditer(text)
             ]
+        for street in _STREET.finditer(text):
+            tail = _ADDRESS_TAIL.match(text, street.end())
+            if tail:
+                found.append(_result(PhiCategory.CITY, *tail.span("city"), 0.8, self.NAME))
+                found.append(_result(PhiCategory.ZIP, *tail.span("zip"), 0.9, self.NAME))
         for match in _CITY_STATE_ZIP.finditer(text):
             found.append(_result(PhiCategory.CITY, *match.span("city"), 0.8, self.NAME))
             if match.group("zip"):
@@ -460,7 +529,7 @@ class ShapeRecognizer(EntityRecognizer):
         return [result for result in found if result.entity_type in entities]
 
 
-class DateRecognizer(EntityRecognizer):
+class ClinicalDateRecognizer(EntityRecognizer):
     """Dates finer than a year, in every shape :mod:`records.dates` knows.
 
     A bare month/day ("3/14") is also a fraction or a ratio, so it scores low unless a date word precedes it.
@@ -479,10 +548,12 @@ class DateRecognizer(EntityRecognizer):
         if PhiCategory.DATE.value not in entities:
             return []
         results = []
+        for match in _RELATIVE_DATE.finditer(text):
+            results.append(_result(PhiCategory.DATE, match.start(), match.end(), 0.6, self.NAME))
         for found in find_dates(text):
             score = 0.95
             if found.shape in ("md", "compact"):
                 before = text[max(0, found.start - 24) : found.start]
-                score = 0.8 if _DATE_CONTEXT.search(before) else 0.3
+                score = 0.8 if _DATE_CONTEXT.search(before) else _bare_date_score(found, text)
             results.append(_result(PhiCategory.DATE, found.start, found.end, score, self.NAME))
         return results

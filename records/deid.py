@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from records.lexicon import clinical_vocabulary, common_words
 from records.phi import PhiCategory
 from records.vault import PhiVault
 
@@ -325,7 +326,7 @@ def _is_ner_noise(entity: str, value: str) -> bool:
     # Clinical terms and eponyms ("Vicryl", "Hasson", and in capitals "EPOETIN ALFA"): NER has no case to
     # go on in upper-case text, and a lone clinical word is a term far more often than a surname.
     if len(tokens) == 1 or stripped.isupper():
-        vocabulary = _clinical_vocabulary()
+        vocabulary = clinical_vocabulary()
         return all(_is_filler_token(token) or token.lower() in vocabulary for token in tokens)
     return False
 
@@ -337,23 +338,18 @@ def _is_filler_token(token: str) -> bool:
         return True
     if token.isupper() and len(token) <= 4 and token.capitalize() not in _name_pool():
         return True
-    return token.lower() in _common_words()
-
-
-@lru_cache(maxsize=1)
-def _clinical_vocabulary() -> frozenset[str]:
-    """Words of clinical text in any case (MTSamples train; see ``records.build_lexicon``)."""
-    from importlib import resources
-
-    return frozenset(resources.files("records").joinpath("data/clinical_vocabulary.txt").read_text().split())
+    return token.lower() in common_words()
 
 
 @lru_cache(maxsize=1)
 def _name_pool() -> frozenset[str]:
+    """Known given names and surnames (capitalised): the surrogate pools and the census lists."""
+    from records.census_names import first_names, surnames
     from records.vault import surrogate_pools
 
     pools = surrogate_pools()
-    return frozenset(pools["given_names"]) | frozenset(pools["surnames"])
+    census = {name.capitalize() for name in first_names() | surnames()}
+    return frozenset(pools["given_names"]) | frozenset(pools["surnames"]) | census
 
 
 def _has_known_name(value: str) -> bool:
@@ -363,16 +359,8 @@ def _has_known_name(value: str) -> bool:
 
 def _only_common_words(value: str) -> bool:
     words = [word for word in re.findall(r"[a-z]+(?:'[a-z]+)?", value.lower()) if len(word) > 1]
-    vocabulary = _common_words()
+    vocabulary = common_words()
     return not words or all(word in vocabulary or word in _NOT_NAMES for word in words)
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Words clinical writers put in lower case (built from MTSamples by ``records.build_lexicon``)."""
-    from importlib import resources
-
-    return frozenset(resources.files("records").joinpath("data/common_words.txt").read_text().split())
 
 
 def _is_allowed(detection: Detection, text: str, allowed: list[tuple[int, int]]) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from records.census_names import find_census_names
 from records.dates import find_dates
 from records.phi import PhiCategory
 
@@ -506,6 +507,9 @@ class ShapeRecognizer(EntityRecognizer):
             found += [
                 _result(PhiCategory.NAME, *m.span("value"), score, self.NAME) for m in regex.finditer(text)
             ]
+        found += [
+            _result(PhiCategory.NAME, start, end, 0.6, self.NAME) for start, end in find_census_names(text)
+        ]
         for regex, score in ((_VENUE, 0.7), (_AT_PLACE, 0.6)):
             found += [
                 _result(PhiCategory.FACILITY, *m.span("value"), score, self.NAME)

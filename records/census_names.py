@@ -1,0 +1,56 @@
+"""US census first names and surnames, for finding names that no label introduces and NER cannot see
+(upper-case notes: "SUPPORTS: BROTHER DALE REYNOLDS IN JOLIET").
+
+The lists ship in the ``names`` package (1990 census frequency files). Names that are also everyday or
+clinical words ("WHITE", "MAY", "BRIDGE") are left out, so a hit is a name far more often than not.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from records.lexicon import clinical_vocabulary, common_words
+
+# Surnames past this rank are rare enough that their list is mostly noise for matching.
+MAX_SURNAME_RANK = 40_000
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Census given names (upper case), less everyday and clinical words."""
+    names = _read("dist.female.first") | _read("dist.male.first")
+    return frozenset(names - _ordinary_words())
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Census surnames up to :data:`MAX_SURNAME_RANK` (upper case), less everyday and clinical words."""
+    return frozenset(_read("dist.all.last", MAX_SURNAME_RANK) - _ordinary_words())
+
+
+def _read(name: str, limit: int | None = None) -> set[str]:
+    lines = resources.files("names").joinpath(name).read_text().splitlines()
+    return {line.split()[0] for line in lines[:limit] if line.strip()}
+
+
+def _ordinary_words() -> set[str]:
+    return {word.upper() for word in common_words() | clinical_vocabulary()}
+
+
+_WORD = r"[A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?"
+# A lookahead, so that "SEEN MARY SMITH" also tries "MARY SMITH" after rejecting "SEEN MARY".
+_FIRST_LAST = re.compile(rf"\b(?=(?P<first>{_WORD})[ \t]+(?:[A-Z]\.?[ \t]+)?(?P<last>{_WORD})\b)")
+
+
+def find_census_names(text: str) -> list[tuple[int, int]]:
+    """Spans of "First Last" where the first word is a census given name and the last a census surname
+    (either may be in capitals); hyphenated surnames count if one part is known."""
+    found = []
+    given, family = first_names(), surnames()
+    for match in _FIRST_LAST.finditer(text):
+        first, last = match.group("first").upper(), match.group("last").upper()
+        if first in given and (last in family or any(part in family for part in last.split("-"))):
+            found.append((match.start("first"), match.end("last")))
+    return found

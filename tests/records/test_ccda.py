@@ -12,6 +12,7 @@ from records.documents import CodedFact, Document, DocumentBuilder, SourceRef
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA
+from tests.records.provenance import assert_provenance
 
 SAMPLES = SHARED_DATA / "ccda-samples"
 SECRET = "TOP-SECRET-ENTITY-CONTENT-7f3a"
@@ -42,21 +43,6 @@ def parse_xml(tmp_path: Path, xml: str, embedded: EmbeddedStub | None = None) ->
     return parse(path, embedded)
 
 
-def assert_provenance_exact(document: Document) -> None:
-    """Spans are non-empty, ordered and disjoint; every fact sits inside the text and shows itself."""
-    previous_end = 0
-    for span in document.spans:
-        assert document.text[span.start : span.end].strip(), span
-        assert span.start >= previous_end, span
-        previous_end = span.end
-    for fact in document.facts:
-        assert 0 <= fact.start < fact.end <= len(document.text), fact
-        rendered = document.text[fact.start : fact.end]
-        shown = [part for part in (fact.display, fact.code, fact.value) if part]
-        assert shown, fact
-        assert any(part in rendered for part in shown), (fact, rendered)
-
-
 def span_texts(document: Document, **where: str) -> list[str]:
     return [
         document.text[span.start : span.end]
@@ -77,7 +63,7 @@ def test_every_sample_parses_with_exact_provenance(path: Path) -> None:
     assert document.text.startswith(f"Document: {document.title}")
     assert span_texts(document, section="header")
     for each in documents:
-        assert_provenance_exact(each)
+        assert_provenance(each)
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +251,7 @@ def test_nested_sections_and_null_flavor_codes(tmp_path: Path) -> None:
         "Observation: Systolic pressure: 150 mm[Hg]; reference range 90-120 mm[Hg]; "
         "interpretation high (H); status completed; date 202401050930"
     )
-    assert_provenance_exact(document)
+    assert_provenance(document)
 
 
 def test_narrative_conversion() -> None:

@@ -15,6 +15,7 @@ from records.fhir import parse_fhir
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA
+from tests.records.provenance import assert_provenance
 
 SYNTHEA = SHARED_DATA / "synthea-fhir-10"
 SYNTHEA_FILES = sorted(path for path in SYNTHEA.glob("*.ndjson") if path.name != "log.ndjson")
@@ -89,25 +90,6 @@ def line_of(document: Document, resource_id: str) -> str:
 
 def facts_of(document: Document, resource_id: str) -> list[CodedFact]:
     return [fact for fact in document.facts if fact.resource_id == resource_id]
-
-
-def assert_provenance(document: Document) -> None:
-    """Spans are ordered, disjoint, non-empty slices; facts point at text that names them."""
-    previous_end = 0
-    for span in document.spans:
-        piece = document.text[span.start : span.end]
-        assert piece
-        assert piece == piece.strip()
-        assert span.start >= previous_end
-        previous_end = span.end
-    assert previous_end <= len(document.text)
-    span_bounds = {(span.start, span.end) for span in document.spans}
-    for fact in document.facts:
-        assert 0 <= fact.start < fact.end <= len(document.text)
-        assert (fact.start, fact.end) in span_bounds
-        named = fact.display or fact.code
-        if named:
-            assert named in document.text[fact.start : fact.end]
 
 
 def ids_in(path: Path) -> set[str]:

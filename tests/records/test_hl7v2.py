@@ -12,6 +12,7 @@ from records.hl7v2 import iso_timestamp, parse_hl7v2
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA, pdf_bytes
+from tests.records.provenance import assert_provenance
 
 SAMPLES = SHARED_DATA / "hl7v2-samples"
 
@@ -48,21 +49,6 @@ def parse_text(tmp_path: Path, text: str, embedded: EmbeddedStub | None = None) 
     return parse(path, embedded)
 
 
-def assert_provenance_exact(document: Document) -> None:
-    """Spans are non-empty, ordered and disjoint; every fact sits inside the text and shows itself."""
-    previous_end = 0
-    for span in document.spans:
-        assert document.text[span.start : span.end].strip(), span
-        assert span.start >= previous_end, span
-        previous_end = span.end
-    for fact in document.facts:
-        assert 0 <= fact.start < fact.end <= len(document.text), fact
-        rendered = document.text[fact.start : fact.end]
-        shown = [part for part in (fact.display, fact.code, fact.value) if part]
-        assert shown, fact
-        assert any(part in rendered for part in shown), (fact, rendered)
-
-
 def fact_for(document: Document, code: str) -> CodedFact:
     return next(fact for fact in document.facts if fact.code == code)
 
@@ -76,7 +62,7 @@ def test_every_sample_parses_with_exact_provenance(path: Path) -> None:
     assert message.title.endswith("message")
     assert message.text.startswith("Message ")
     for document in documents:
-        assert_provenance_exact(document)
+        assert_provenance(document)
     for span in message.spans:
         assert span.resource_type
         assert span.resource_id

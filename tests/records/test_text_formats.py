@@ -14,6 +14,7 @@ from records.intake import RecordRejected
 from records.kinds import RecordKind
 from records.pdf import parse_pdf
 from records.text_formats import parse_docx, parse_html, parse_text
+from tests.records.provenance import assert_provenance
 
 DICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
 SOURCE = SourceRef(upload_id="up-1", filename="record")
@@ -21,17 +22,6 @@ SOURCE = SourceRef(upload_id="up-1", filename="record")
 
 def no_embedded(data: bytes, source: SourceRef) -> list[Document]:
     raise AssertionError("these formats embed nothing")
-
-
-def assert_spans_sound(document: Document) -> None:
-    """Spans are ordered, disjoint, non-empty slices of the text, and cover every non-separator char."""
-    previous_end = 0
-    for span in document.spans:
-        assert previous_end <= span.start < span.end <= len(document.text)
-        assert document.text[span.start : span.end].strip()
-        previous_end = span.end
-    covered = sum(span.end - span.start for span in document.spans)
-    assert covered + max(len(document.spans) - 1, 0) == len(document.text)
 
 
 def write(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -48,7 +38,7 @@ class TestPlainText:
 
     def test_sections_and_provenance(self, tmp_path: Path) -> None:
         document = parse_text(write(tmp_path, "n.txt", self.NOTE.encode()), SOURCE, no_embedded)[0]
-        assert_spans_sound(document)
+        assert_provenance(document)
         by_section = {span.section: document.text[span.start : span.end] for span in document.spans}
         assert by_section["HISTORY OF PRESENT ILLNESS"].endswith("Chest pain for 3 days.\nWorse on exertion.")
         assert by_section["ASSESSMENT"] == "ASSESSMENT: Stable angina."
@@ -71,7 +61,7 @@ class TestHtml:
         <table><tr><th>Test</th><th>Value</th></tr><tr><td>HbA1c</td><td>7.2 %</td></tr></table>
         <ul><li>Repeat in <b>3 months</b></li></ul></body></html>"""
         document = parse_html(write(tmp_path, "l.html", page), SOURCE, no_embedded)[0]
-        assert_spans_sound(document)
+        assert_provenance(document)
         assert document.title == "Lab report"
         assert "HbA1c | 7.2 %" in document.text
         assert "Repeat in 3 months" in document.text
@@ -92,7 +82,7 @@ class TestDocx:
         path = tmp_path / "op.docx"
         word.save(str(path))
         document = parse_docx(path, SOURCE, no_embedded)[0]
-        assert_spans_sound(document)
+        assert_provenance(document)
         assert document.kind is RecordKind.DOCX
         assert "Estimated blood loss | 20 mL" in document.text
         assert all(span.section == "Operative note" for span in document.spans)
@@ -131,7 +121,7 @@ def image_only_pdf() -> bytes:
 class TestPdf:
     def test_pages_kept(self, tmp_path: Path) -> None:
         document = parse_pdf(write(tmp_path, "c.pdf", two_page_pdf()), SOURCE, no_embedded)[0]
-        assert_spans_sound(document)
+        assert_provenance(document)
         pages = {document.text[s.start : s.end]: s.page for s in document.spans}
         assert pages["The patient reports exertional chest pressure relieved by rest."] == 1
         assert pages["Coronary CT angiography and a high-intensity statin are recommended."] == 2
@@ -146,7 +136,7 @@ class TestPdf:
 class TestDicom:
     def test_metadata_without_pixels(self) -> None:
         document = parse_dicom(DICOM_FILES / "CT_small.dcm", SOURCE, no_embedded)[0]
-        assert_spans_sound(document)
+        assert_provenance(document)
         assert "Modality: CT" in document.text
         assert document.metadata["pixels_present"] is True
         fact = next(fact for fact in document.facts if fact.kind == "imaging_study")

@@ -29,8 +29,17 @@ _MONTH = r"(?P<month>0?[1-9]|1[0-2])"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("iso", rf"\b{_YEAR4}(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])\b"),
-        ("compact", rf"\b{_YEAR4}(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01])\b"),
+        # ISO dates, also when a time follows ("2023-03-14T10:30").
+        (
+            "iso",
+            rf"\b{_YEAR4}(?P<sep>[-/.])(?P<month>0[1-9]|1[0-2])(?P=sep)(?P<day>0[1-9]|[12]\d|3[01])(?!\d)",
+        ),
+        # HL7 and DICOM timestamps: YYYYMMDD, then optionally the time and a UTC offset, which are kept.
+        (
+            "compact",
+            rf"\b{_YEAR4}(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01])"
+            r"(?:[0-2]\d(?:[0-5]\d(?:[0-5]\d(?:\.\d{1,6})?)?)?)?(?:[+-]\d{4})?(?!\d)",
+        ),
         (
             "dmy_name",
             rf"\b{_DAY}{_ORDINAL}(?P<sep>[-\s/]|\s+of\s+){_MONTH_NAME}(?:(?P<sep2>[-\s/,]\s*){_YEAR})?\b",
@@ -148,7 +157,8 @@ def _render_part(group: str, original: str, value: dt.date, padded: bool) -> str
     if group == "ordinal":
         suffix = _ordinal_suffix(value.day)
         return suffix.upper() if original.isupper() else suffix
-    name = calendar.month_name[value.month] if len(original) > 3 else calendar.month_abbr[value.month]
+    abbreviated = len(original.rstrip(".")) <= 4 and original.lower() not in ("june", "july")
+    name = calendar.month_abbr[value.month] if abbreviated else calendar.month_name[value.month]
     if original.isupper():
         return name.upper()
     if original.islower():

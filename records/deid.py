@@ -225,16 +225,19 @@ class Deidentifier:
         """Non-overlapping identifiers in ``text``, in order."""
         if not text.strip():
             return []
+        # NER reads a re-cased copy (same length, so offsets hold); our patterns read the text as written.
+        nlp_artifacts = self._analyzer.nlp_engine.process_text(recase_upper_lines(text), "en")
         raw = self._analyzer.analyze(
-            text=recase_upper_lines(text),
+            text=text,
             language="en",
             entities=self._entities,
             score_threshold=self.threshold,
+            nlp_artifacts=nlp_artifacts,
         )
         detections = [d for d in (_to_detection(result, text) for result in raw) if d is not None]
         allowed = [match.span() for match in _ALLOWED.finditer(text)]
-        kept = [d for d in detections if not _is_allowed(d, text, allowed)]
-        return resolve_overlaps(kept)
+        kept = [d for d in detections if not _is_allowed(d, allowed)]
+        return resolve_overlaps(kept + repeated_mentions(text, kept))
 
     def deidentify(self, text: str, vault: PhiVault) -> DeidResult:
         """``text`` with every identifier replaced by the case's surrogate."""
@@ -363,10 +366,55 @@ def _only_common_words(value: str) -> bool:
     return not words or all(word in vocabulary or word in _NOT_NAMES for word in words)
 
 
-def _is_allowed(detection: Detection, text: str, allowed: list[tuple[int, int]]) -> bool:
-    if detection.category not in (PhiCategory.NAME, PhiCategory.CITY, PhiCategory.FACILITY):
+def _is_allowed(detection: Detection, allowed: list[tuple[int, int]]) -> bool:
+    """An NER guess inside an allowed clinical phrase ("Parkinson disease"). Detections with an explicit
+    cue (a title, a label, a city-state-ZIP shape) are never overruled: "Dr. Foley" is a person."""
+    if detection.recognizer != "SpacyRecognizer":
         return False
     return any(start <= detection.start and detection.end <= end for start, end in allowed)
+
+
+_REPEAT_SCORE = 0.51
+# Identifiers worth finding again wherever they recur in the same text.
+_REPEATABLE = frozenset(
+    {
+        PhiCategory.NAME,
+        PhiCategory.FACILITY,
+        PhiCategory.CITY,
+        PhiCategory.COUNTY,
+        PhiCategory.MRN,
+        PhiCategory.SSN,
+        PhiCategory.HEALTH_PLAN_ID,
+        PhiCategory.ACCOUNT_NUMBER,
+        PhiCategory.OTHER_ID,
+        PhiCategory.EMAIL,
+        PhiCategory.PHONE,
+        PhiCategory.STREET_ADDRESS,
+    }
+)
+
+
+def repeated_mentions(text: str, detections: list[Detection]) -> list[Detection]:
+    """Every other place where a detected identifier recurs ("Patient: Ifeoma Okonkwo ... Ifeoma Okonkwo
+    agrees"), and for names each distinctive word on its own ("Okonkwo"). NER finds a name once; a leak
+    needs only the second mention."""
+    needles: dict[str, Detection] = {}
+    for detection in detections:
+        if detection.category not in _REPEATABLE:
+            continue
+        value = text[detection.start : detection.end].strip()
+        if len(value) >= 4:
+            needles.setdefault(value.lower(), detection)
+        if detection.category is PhiCategory.NAME:
+            for word in re.findall(r"[A-Za-z][A-Za-z'\u2019-]{3,}", value):
+                if word.lower() not in common_words() and word.lower() not in clinical_vocabulary():
+                    needles.setdefault(word.lower(), detection)
+    found = []
+    for needle, source in needles.items():
+        for match in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE):
+            # A repeat only fills gaps: any detection made on its own merits wins an overlap.
+            found.append(Detection(match.start(), match.end(), source.category, _REPEAT_SCORE, "repeat"))
+    return found
 
 
 def _build_analyzer() -> Any:

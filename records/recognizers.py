@@ -339,9 +339,15 @@ _FACILITY_WORDS = (
     r"|Center|Centre|Program|Labs|Services|Telehealth|Pediatrics|Dialysis|Kidney Care|Home Health"
     r"|Primary Care|Recuperative Care|Occupational Health|Behavioral Health|Women's Health|Associates"
 )
+# In capitals, "ADMITTED TO LAKESHORE GENERAL HOSPITAL": the verb and preposition are not the name.
+_CARE_VERB = (
+    r"(?i:admitted|seen|treated|transferred|discharged|referred|followed|evaluated|sent|called|faxed|"
+    r"presented|visited|reviewed)\b"
+)
 # Capitalised name words before a facility word ("Springfield General Hospital", "ST. JUDE MEDICAL CENTER").
 _FACILITY = re.compile(
-    rf"\b(?:(?i:St\.?|Saint)[ \t]+)?(?:[A-Z][A-Za-z'\u2019&.-]*[ \t]+){{1,5}}(?i:{_FACILITY_WORDS})\b"
+    rf"\b(?:(?i:St\.?|Saint)[ \t]+)?(?:(?!{_STOPWORD}|{_CARE_VERB})[A-Z][A-Za-z'\u2019&.-]*[ \t]+){{1,5}}"
+    rf"(?i:{_FACILITY_WORDS})\b"
     rf"|\b(?i:{_FACILITY_WORDS})[ \t]+(?i:of)[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]?){{1,3}}"
 )
 _NOT_VENUES = (
@@ -382,7 +388,7 @@ _SCORE_BEFORE = re.compile(
     r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|=)[ \t:(]*$"
 )
 _SCORE_AFTER = re.compile(r"^[ \t)]*(?i:positive|negative|lymph|nodes?|was|\(was|cores?|vessels?|points?)\b")
-_AMOUNT_AFTER = re.compile(r"^[ \t]*(?i:tab|tabs|tablet|cup|strength|dose|of|mg|ml|inch|in\b|x\b)")
+_AMOUNT_AFTER = re.compile(r"^[ \t]*(?i:tabs?\b|tablets?|cups?|strength|dose|of\b|mg\b|ml\b|inch|x\b)")
 # After a street address: ", City[, ST] ZIP" without the comma before the state that _CITY_STATE_ZIP needs.
 _ADDRESS_TAIL = re.compile(
     rf",?[ \t]*(?P<city>[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}})(?:,?[ \t]*(?:{_STATES}))?"
@@ -423,12 +429,15 @@ def _looks_like_identifier(value: str) -> bool:
 
 
 def _bare_date_score(found: Any, text: str) -> float:
-    """A month/day with no date word before it: a date when the day is past 4 or the month past 4 and
-    no unit follows ("11/07", "6/24"), a fraction otherwise ("1/2 tab", "3/4")."""
+    """How likely a bare month/day is a date: never when an amount or a score surrounds it ("from 1/2 tab",
+    "pain 9/10"), likely after a date word ("seen on 3/14"), otherwise when it could not be a small fraction
+    ("11/07", "6/24" but not "3/4")."""
     month, day = int(found.match.group("month")), int(found.match.group("day"))
-    before, after = text[max(0, found.start - 16) : found.start], text[found.end : found.end + 12]
-    if _AMOUNT_AFTER.match(after) or _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before):
-        return 0.3
+    before, after = text[max(0, found.start - 24) : found.start], text[found.end : found.end + 12]
+    if _AMOUNT_AFTER.match(after) or _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before[-16:]):
+        return 0.3  # an amount or a score, whatever words come before it
+    if _DATE_CONTEXT.search(before):
+        return 0.8
     return 0.3 if month < 5 and day < 5 else 0.55
 
 
@@ -556,8 +565,10 @@ class ClinicalDateRecognizer(EntityRecognizer):
             results.append(_result(PhiCategory.DATE, match.start(), match.end(), 0.6, self.NAME))
         for found in find_dates(text):
             score = 0.95
-            if found.shape in ("md", "compact"):
+            if found.shape == "md":
+                score = _bare_date_score(found, text)
+            elif found.shape == "compact":
                 before = text[max(0, found.start - 24) : found.start]
-                score = 0.8 if _DATE_CONTEXT.search(before) else _bare_date_score(found, text)
+                score = 0.8 if _DATE_CONTEXT.search(before) or found.end - found.start > 8 else 0.3
             results.append(_result(PhiCategory.DATE, found.start, found.end, score, self.NAME))
         return results

@@ -87,7 +87,7 @@ class PhiVault(BaseModel):
                 category=category, original=original, surrogate=self._make(category, original, chooser)
             )
             self.entries[key] = entry
-        return entry.surrogate
+        return _match_case(entry.surrogate, original)
 
     def shift_date(self, value: dt.date) -> dt.date:
         """A date moved by the case's shift."""
@@ -104,16 +104,19 @@ class PhiVault(BaseModel):
 
         Generalised values ("90+", a three-digit ZIP) stand for many originals and stay as they are.
         """
+        # Keyed case-insensitively: a surrogate is written in the case of each mention it replaced.
         by_surrogate = {
-            entry.surrogate: entry.original
+            entry.surrogate.lower(): entry.original
             for entry in self.entries.values()
-            if entry.category not in GENERALISED_CATEGORIES and entry.surrogate != "[DATE]"
+            if entry.category not in GENERALISED_CATEGORIES and not _is_placeholder(entry.surrogate)
         }
         if not by_surrogate:
             return text
         alternatives = "|".join(re.escape(item) for item in sorted(by_surrogate, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-        return pattern.sub(lambda match: by_surrogate[match.group(0)], text)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        return pattern.sub(
+            lambda match: _match_case(by_surrogate[match.group(0).lower()], match.group(0)), text
+        )
 
     def to_json(self) -> bytes:
         """Serialised for encrypted storage."""
@@ -152,22 +155,29 @@ class PhiVault(BaseModel):
         return f"[{category.value}]"  # pools exhausted: a placeholder is still safe
 
     def _name(self, original: str, rng: random.Random) -> str:
+        """Each word of the name mapped on its own, so "John Smith", "SMITH, JOHN" and "Smith" agree;
+        titles stay, digits (which NER sometimes takes into a name) are replaced too."""
+
         def replace(match: re.Match[str]) -> str:
             token = match.group(0)
+            if token.lower().rstrip(".") in _TITLES:
+                return token
             key = token.lower()
             if key not in self.name_tokens:
-                used = set(self.name_tokens.values())
-                candidate = _name_token(token, rng)
-                while candidate in used and len(used) < 400:
-                    candidate = _name_token(token, rng)
-                self.name_tokens[key] = candidate
+                self.name_tokens[key] = _fresh_name_token(token, set(self.name_tokens.values()), rng)
             return _match_case(self.name_tokens[key], token)
 
-        return re.sub(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", replace, original)
+        renamed = re.sub(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", replace, original)
+        return re.sub(r"\d", lambda _digit: str(rng.randrange(10)), renamed)
 
     def _date(self, original: str, rng: random.Random) -> str:
         shifted = shift_date_text(original, self.date_shift_days, _REFERENCE_YEAR)
         return shifted if shifted is not None else "[DATE]"
+
+
+def _is_placeholder(surrogate: str) -> bool:
+    """ "[DATE]", "[CITY]": stand-ins shared by many originals, so never reversed."""
+    return surrogate.startswith("[") and surrogate.endswith("]")
 
 
 def _entry_key(category: PhiCategory, original: str) -> str:
@@ -182,13 +192,35 @@ def surrogate_pools() -> dict[str, list[str]]:
     return pools
 
 
-def _name_token(token: str, rng: random.Random) -> str:
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})
+_CONSONANTS, _VOWELS = "bcdfghjklmnprstvz", "aeiou"
+
+
+def _fresh_name_token(token: str, used: set[str], rng: random.Random) -> str:
+    """A surrogate for one name word: never the word itself, never one already given to another word.
+
+    Pool names first; when the pool is spent (long records), invented names, whose supply is unbounded.
+    """
     if len(token) == 1:
-        return rng.choice(string.ascii_uppercase)
+        letters = [
+            letter for letter in string.ascii_uppercase if letter != token.upper() and letter not in used
+        ]
+        return rng.choice(letters or [letter for letter in string.ascii_uppercase if letter != token.upper()])
     pools = surrogate_pools()
     pool = pools["given_names"] if token.capitalize() in set(pools["given_names"]) else pools["surnames"]
-    choice = rng.choice(pool)
-    return choice if choice.lower() != token.lower() else rng.choice(pool)
+    for _attempt in range(20):
+        candidate = rng.choice(pool)
+        if candidate.lower() != token.lower() and candidate not in used:
+            return candidate
+    while True:
+        candidate = _invented_name(rng)
+        if candidate not in used and candidate.lower() != token.lower():
+            return candidate
+
+
+def _invented_name(rng: random.Random) -> str:
+    syllables = rng.randint(2, 3)
+    return "".join(rng.choice(_CONSONANTS) + rng.choice(_VOWELS) for _ in range(syllables)).capitalize()
 
 
 def _same_shape(original: str, rng: random.Random) -> str:

@@ -415,6 +415,11 @@ def _result(category: PhiCategory, start: int, end: int, score: float, name: str
 
 # A reference range: small numbers or decimals either side ("13.5-17.5", "70-99"), not "1234-5678".
 _NUMERIC_RANGE = re.compile(r"^(?:\d{1,3}(?:\.\d+)?|\d+\.\d+)\s*[-/]\s*(?:\d{1,3}(?:\.\d+)?|\d+\.\d+)$")
+# "missed the dose on the 1st": a day of the month on its own.
+_ORDINAL_DAY = re.compile(
+    r"\b(?i:on|by|since|until|before|after|from)[ \t]+(?i:the)[ \t]+"
+    r"(?P<day>(?:[12]?\d|3[01])(?i:st|nd|rd|th))\b"
+)
 # "last July", "this Friday": relative dates that still name a month or a weekday ("last week" does not).
 _RELATIVE_DATE = re.compile(
     r"\b(?i:last|this|next|past)[ \t]+(?P<when>(?i:"
@@ -563,6 +568,8 @@ class ClinicalDateRecognizer(EntityRecognizer):
         results = []
         for match in _RELATIVE_DATE.finditer(text):
             results.append(_result(PhiCategory.DATE, match.start(), match.end(), 0.6, self.NAME))
+        for match in _ORDINAL_DAY.finditer(text):
+            results.append(_result(PhiCategory.DATE, *match.span("day"), 0.6, self.NAME))
         for found in find_dates(text):
             score = 0.95
             if found.shape == "md":

@@ -251,6 +251,19 @@ class Record(Base):
     uploaded_at: Mapped[dt.datetime] = _now_column()
 
 
+class PhiVaultRow(Base):
+    """A case's surrogate map (``records.vault.PhiVault`` as JSON), encrypted like every PHI column."""
+
+    __tablename__ = "phi_vaults"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    sealed_json: Mapped[str] = mapped_column(EncryptedText("phi_vaults.sealed_json"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
 class AuditEvent(Base):
     """One link of the append-only, hash-chained audit log. The database refuses UPDATE and DELETE.
 

@@ -825,13 +825,19 @@ def _result(element: Resource, name: str) -> tuple[str, dict[str, Any]]:
     return text, {**fields, "interpretation": flag}
 
 
-def _observation(resource: Resource, context: _Context) -> _Rendered:
-    concept = _Concept.of(resource.get("code"))
-    status = _text(resource.get("status"))
+def _effective_or_issued(resource: Resource) -> tuple[str | None, str | None]:
+    """When a result applies: its effective time, else when it was issued (labelled so)."""
     date, when = _effective(resource, with_time=True)
     if date is None:
         date = _text(resource.get("issued"))
         when = _prefixed("issued", _day(date, with_time=True))
+    return date, when
+
+
+def _observation(resource: Resource, context: _Context) -> _Rendered:
+    concept = _Concept.of(resource.get("code"))
+    status = _text(resource.get("status"))
+    date, when = _effective_or_issued(resource)
     head, fields = _result(resource, concept.label())
     component_facts = []
     component_texts = []
@@ -853,10 +859,7 @@ def _observation(resource: Resource, context: _Context) -> _Rendered:
 def _diagnostic_report(resource: Resource, context: _Context) -> _Rendered:
     concept = _Concept.of(resource.get("code"))
     status = _text(resource.get("status"))
-    date, when = _effective(resource, with_time=True)
-    if date is None:
-        date = _text(resource.get("issued"))
-        when = _prefixed("issued", _day(date, with_time=True))
+    date, when = _effective_or_issued(resource)
     conclusion = _text(resource.get("conclusion"))
     coded = "; ".join(_Concept.of(value).label() for value in _dicts(resource.get("conclusionCode")))
     details = [status, when, _prefixed("conclusion:", conclusion), _prefixed("coded conclusion:", coded)]

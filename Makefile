@@ -54,14 +54,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-# Browser tests drive Debian's Chromium (no browser download from a code host).
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	@if [ "$$(id -u)" -ne 0 ]; then echo "browser tests need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; fi
+# Debian packages the tests drive for real: Chromium for browser tests (no browser download from a code
+# host) and tesseract for OCR of scanned PDFs (the service uses OCR only where tesseract is installed).
+TEST_SYSTEM_PACKAGES := /usr/bin/chromium /usr/bin/tesseract
+$(TEST_SYSTEM_PACKAGES):
+	@if [ "$$(id -u)" -ne 0 ]; then echo "tests need Debian's chromium and tesseract-ocr: run 'sudo apt-get install chromium tesseract-ocr'"; exit 1; fi
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium tesseract-ocr > /dev/null
 
-pytest: install $(CHROMIUM)
+pytest: install $(TEST_SYSTEM_PACKAGES)
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -307,7 +307,10 @@ class TestEmbeddedAttachment:
 
 
 class TestScannedPdf:
-    def test_pdf_without_a_text_layer_needs_ocr(self, tmp_path: Path) -> None:
+    def test_pdf_without_a_text_layer_needs_ocr(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("records.pdf.ocr_available", lambda: False)  # a machine without tesseract
         result = ingest_bytes(tmp_path, "scan.pdf", pdf_without_text())
         assert result.errors == []
         (document,) = result.documents

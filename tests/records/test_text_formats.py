@@ -12,7 +12,7 @@ from records.dicom_text import parse_dicom
 from records.documents import Document, DocumentBuilder, DocumentStatus, SourceRef
 from records.intake import RecordRejected
 from records.kinds import RecordKind
-from records.pdf import parse_pdf
+from records.pdf import ocr_available, parse_pdf
 from records.text_formats import parse_docx, parse_html, parse_text
 from tests.records.provenance import assert_provenance
 
@@ -107,13 +107,22 @@ def two_page_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def image_only_pdf() -> bytes:
+def scanned_pdf() -> bytes:
+    """A PDF whose only content is a picture of typed text, as a scanner makes."""
+    from PIL import Image, ImageDraw, ImageFont
     from reportlab.lib.pagesizes import letter
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
+    picture = Image.new("RGB", (1700, 400), "white")
+    pen = ImageDraw.Draw(picture)
+    pen.text((40, 60), "Scanned referral letter", fill="black", font=ImageFont.load_default(size=64))
+    pen.text(
+        (40, 200), "Chest pain resolved after stenting", fill="black", font=ImageFont.load_default(size=64)
+    )
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=letter, invariant=1)
-    pdf.rect(72, 500, 300, 200, fill=1)  # stands in for a scanned page: marks, no text layer
+    pdf.drawImage(ImageReader(picture), 36, 500, width=540, height=127)
     pdf.save()
     return buffer.getvalue()
 
@@ -127,10 +136,20 @@ class TestPdf:
         assert pages["Coronary CT angiography and a high-intensity statin are recommended."] == 2
         assert document.metadata["pages"] == 2
 
-    def test_scan_without_text_needs_ocr(self, tmp_path: Path) -> None:
-        document = parse_pdf(write(tmp_path, "scan.pdf", image_only_pdf()), SOURCE, no_embedded)[0]
+    def test_scan_without_ocr_engine_needs_ocr(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("records.pdf.ocr_available", lambda: False)  # a machine without tesseract
+        document = parse_pdf(write(tmp_path, "scan.pdf", scanned_pdf()), SOURCE, no_embedded)[0]
         assert document.status is DocumentStatus.NEEDS_OCR
         assert document.text == ""
+        assert document.metadata["ocr"] == "tesseract not installed"
+
+    def test_scan_is_read_by_tesseract(self, tmp_path: Path) -> None:
+        assert ocr_available(), "make test installs tesseract-ocr"
+        document = parse_pdf(write(tmp_path, "scan.pdf", scanned_pdf()), SOURCE, no_embedded)[0]
+        assert document.status is DocumentStatus.OK
+        assert "Chest pain resolved after stenting" in document.text
+        assert {span.page for span in document.spans} == {1}
+        assert_provenance(document)
 
 
 class TestDicom:

@@ -62,30 +62,32 @@ def ingest_file(
 
 
 class _Ingestion:
+    """One upload's walk: documents are returned up the call chain, errors collected on the way."""
+
     def __init__(self, filename: str, limits: ArchiveLimits) -> None:
         self.filename = filename
         self.limits = limits
-        self.result = IngestResult()
+        self.errors: list[RecordRejected] = []
         self._scratch = tempfile.TemporaryDirectory(prefix="reconsult-ingest-")
         self._embedded_count = 0
 
     def run(self, path: Path, source: SourceRef) -> IngestResult:
         with self._scratch:
-            self._read(path, source, depth=0)
-        return self.result
+            documents = self._read(path, source, depth=0)
+        return IngestResult(documents=documents, errors=self.errors)
 
-    def _read(self, path: Path, source: SourceRef, depth: int) -> None:
+    def _read(self, path: Path, source: SourceRef, depth: int) -> list[Document]:
+        """The documents in one file; a file that cannot be read adds an error and yields nothing."""
         try:
             if _is_plain_zip(path):
-                self._read_archive(path, source, depth)
-                return
+                return self._read_archive(path, source, depth)
             kind = identify_entry(path, self.filename, source.entry or None, depth, self.limits)
-            documents = PARSERS[kind](path, source, self._embedded_parser(depth))
-            self.result.documents.extend(documents)
+            return PARSERS[kind](path, source, self._embedded_parser(depth))
         except RecordRejected as rejection:
-            self.result.errors.append(rejection)
+            self.errors.append(rejection)
+            return []
 
-    def _read_archive(self, path: Path, source: SourceRef, depth: int) -> None:
+    def _read_archive(self, path: Path, source: SourceRef, depth: int) -> list[Document]:
         if depth >= self.limits.max_depth:
             raise RecordRejected(
                 self.filename,
@@ -93,26 +95,25 @@ class _Ingestion:
                 f"ZIP archives nest deeper than {self.limits.max_depth}",
                 source.entry or None,
             )
+        documents: list[Document] = []
         for member in archive_members(path, self.filename, self.limits, source.entry or None):
             if member.error is not None:
-                self.result.errors.append(member.error)
+                self.errors.append(member.error)
                 continue
             assert member.path is not None
             member_source = SourceRef(upload_id=source.upload_id, entry=member.name, filename=source.filename)
-            self._read(member.path, member_source, depth + 1)
+            documents += self._read(member.path, member_source, depth + 1)
+        return documents
 
     def _embedded_parser(self, depth: int) -> EmbeddedParser:
         def parse_embedded(data: bytes, source: SourceRef) -> list[Document]:
             self._embedded_count += 1
             scratch = Path(self._scratch.name) / f"embedded-{self._embedded_count}"
             scratch.write_bytes(data)
-            before = len(self.result.documents)
-            self._read(scratch, source, depth + 1)
-            scratch.unlink(missing_ok=True)
-            # The caller places embedded documents itself; take them back out of the running result.
-            taken = self.result.documents[before:]
-            del self.result.documents[before:]
-            return taken
+            try:
+                return self._read(scratch, source, depth + 1)
+            finally:
+                scratch.unlink(missing_ok=True)
 
         return parse_embedded
 

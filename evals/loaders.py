@@ -142,8 +142,14 @@ def _find(text: str, value: str) -> int:
     return position
 
 
+def load_all_clinical_notes() -> Iterator[GoldText]:
+    """Every annotated note file in ``evals/datasets`` (the main set and later additions)."""
+    for path in sorted(CLINICAL_NOTES.parent.glob("clinical_notes_deid*.jsonl")):
+        yield from load_clinical_notes(path)
+
+
 DATASETS = {
-    "clinical_notes": load_clinical_notes,
+    "clinical_notes": load_all_clinical_notes,
     "clinical_queries": load_clinical_queries,
     "presidio_synth": load_presidio_synth,
 }

@@ -339,6 +339,8 @@ def _is_filler_token(token: str) -> bool:
     ("MLH1", "25", "MG", "DCIS"), everyday words."""
     if any(ch.isdigit() for ch in token) or len(token) <= 2:
         return True
+    if token.capitalize() in _name_pool() and not token.isupper():
+        return False  # "Frank", "Grant": names first when written as names
     if token.isupper() and len(token) <= 4 and token.capitalize() not in _name_pool():
         return True
     return token.lower() in common_words()

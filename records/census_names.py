@@ -39,9 +39,15 @@ def _ordinary_words() -> set[str]:
     return {word.upper() for word in common_words() | clinical_vocabulary()}
 
 
-_WORD = r"[A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?"
+_WORD = (
+    r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u00ff'\u2019]+)?"
+)
 # A lookahead, so that "SEEN MARY SMITH" also tries "MARY SMITH" after rejecting "SEEN MARY".
 _FIRST_LAST = re.compile(rf"\b(?=(?P<first>{_WORD})[ \t]+(?:[A-Z]\.?[ \t]+)?(?P<last>{_WORD})\b)")
+
+
+# "AL-FARSI, HIND", "SEO, MIN-JUN": surname first, as lists and tables write names.
+_LAST_COMMA_FIRST = re.compile(rf"\b(?=(?P<last>{_WORD}),[ \t]+(?P<first>{_WORD})\b)")
 
 
 def find_census_names(text: str) -> list[tuple[int, int]]:
@@ -53,4 +59,9 @@ def find_census_names(text: str) -> list[tuple[int, int]]:
         first, last = match.group("first").upper(), match.group("last").upper()
         if first in given and (last in family or any(part in family for part in last.split("-"))):
             found.append((match.start("first"), match.end("last")))
+    for match in _LAST_COMMA_FIRST.finditer(text):
+        first, last = match.group("first").upper(), match.group("last").upper()
+        known_first = first in given or any(part in given for part in first.split("-"))
+        if known_first and (last in family or any(part in family for part in last.split("-"))):
+            found.append((match.start("last"), match.end("first")))
     return found

@@ -48,6 +48,7 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("month_year", rf"\b{_MONTH_NAME}(?P<sep2>,?\s+|[-/]){_YEAR4}\b"),
         ("mdy", rf"\b{_MONTH}(?P<sep>[/-]){_DAY}(?P=sep){_YEAR}\b"),
         ("dmy_dotted", rf"\b{_DAY}\.{_MONTH}\.{_YEAR4}\b"),
+        ("month_year_numeric", rf"(?<![\d/])\b{_MONTH}/{_YEAR4}\b(?!/)"),
         ("md", rf"(?<![\d/.])\b{_MONTH}/{_DAY}\b(?![/\d])"),
     )
 )

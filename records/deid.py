@@ -341,7 +341,7 @@ def _is_filler_token(token: str) -> bool:
         return True
     if token.capitalize() in _name_pool() and not token.isupper():
         return False  # "Frank", "Grant": names first when written as names
-    if token.isupper() and len(token) <= 4 and token.capitalize() not in _name_pool():
+    if token.isupper() and len(token) <= 5 and token.capitalize() not in _name_pool():
         return True
     return token.lower() in common_words()
 

@@ -32,7 +32,7 @@ class LabeledPattern:
     score: float = 0.9
 
 
-_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*"
+_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*[\"\u201c]?"
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
 # the "DOB" that follows "MRN 00482913 DOB").
 _ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
@@ -42,7 +42,9 @@ _STOPWORD = (
     r"(?i:on|at|in|and|the|for|with|to|of|from|by|was|is|has|had|who|were|will|per|via|as|re|cc|md|do)\b"
 )
 # Two capitals alone ("ID", "SD") are abbreviations far more often than names.
-_NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b)[A-Z][A-Za-z'\u2019-]+"
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
+_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
+_NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b)[{_UPPER}][{_LETTER}'\u2019-]+"
 _TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
 _PERSON = (
     rf"{_TITLE}?(?P<value>(?:[A-Z]\.[ \t]?)?{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}"
@@ -51,7 +53,9 @@ _PERSON = (
 
 
 def _label(*alternatives: str) -> str:
-    return r"\b(?i:" + "|".join(alternatives) + ")"
+    """Label alternatives, longest first: a regex alternation takes the first that matches, and
+    "voiceprint enrollment" must win over "voiceprint"."""
+    return r"\b(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
 
 
 _PHONE_VALUE = r"(?P<value>\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?)"
@@ -65,6 +69,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         PhiCategory.MRN,
         _label(
             "MRN",
+            r"resident #",
+            r"program #",
             "MR#",
             "MR no",
             r"medical records?(?: show)? ID",
@@ -119,6 +125,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"billing(?: #| no\.?| number| account)",
             r"encounter(?: #| no\.?| number| ID)?",
             "FIN",
+            "ENC",
             r"visit(?: #| no\.?| number| ID)",
             r"invoice(?: #| no\.?)",
         ),
@@ -128,6 +135,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         PhiCategory.LICENSE_NUMBER,
         _label(
             rf"licen[cs]e{_NO}",
+            r"licen[cs]e \(",
             r"lic\.?(?: #| no\.?)?",
             rf"driver'?s licen[cs]e{_NO}",
             r"(?-i:DL)(?: #| no\.?)?",
@@ -170,6 +178,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"voice ?print(?: ID| #)?",
             r"biometric(?: ID| #| template| record)?",
             r"palm ?print(?: ID| #)?",
+            r"palm[- ]vein(?: scan| enrollment| template| ID)*(?: matched template)?",
+            r"(?:voice ?print|biometric|fingerprint|iris) enrollment",
+            r"(?:newborn )?(?:identification|footprint) record",
         ),
         _ID,
     ),
@@ -201,6 +212,16 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"registry(?: ID| #| no\.?| number)",
             r"UNOS(?: ID| #)?",
             "site ID",
+            "placer",
+            "filler",
+            "SPM",
+            "specimen",
+            r"(?:ID|identification) band(?: #)?",
+            r"(?:blood bank )?(?:arm|wrist)band(?: #)?",
+            "intake",
+            r"accession ?identifier",
+            r"autopsy(?: no\.?| #| number)",
+            r"(?:crash |police |incident )?report(?: no\.?| #| number)",
             r"ref(?:erence)?\.? (?:code|no\.?|number|#|ID)",
             r"ID(?: is)?",
             r"specimen(?: ID| #| no\.?)",
@@ -292,6 +313,19 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "nurse",
             "provider",
             "consultant",
+            "ATTN",
+            "CRNA",
+            "scrub",
+            "circulat(?:or|ing)",
+            "anesthesiologist",
+            "anesthesia",
+            "assistant",
+            "audiology",
+            "technologist",
+            "tech",
+            "chaplain",
+            "roommate",
+            r"(?:collected|drawn|verified|performed|read|witnessed) by",
         ),
         _PERSON,
         0.75,
@@ -300,7 +334,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
 
 _TITLE_NAME = re.compile(rf"\b(?=(?i:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]){_PERSON}")
 _SIGNATURE_NAME = re.compile(
-    rf"\b{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS)\b"
+    rf"\b{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS|CRNA|LISW(?:-S)?"
+    r"|LCSW|MSW|PCT|CST|PharmD|RPh|DPT|AuD|RD|CNA|LPN|APRN|FNP(?:-BC)?)\b"
 )
 # "Mary S.", "Anne-Marie B.": a given name and an initial, common in referral letters and queries.
 _NAME_WITH_INITIAL = re.compile(
@@ -315,9 +350,11 @@ _STREET_TYPES = (
 )
 _STREET = re.compile(
     rf"\b\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][A-Za-z0-9'.-]*[ \t]+){{0,4}}"
-    rf"(?i:{_STREET_TYPES})\b\.?"
+    rf"(?i:{_STREET_TYPES})\b\.?(?:[ \t]+[NSEW]{{1,2}}\b\.?)?"
     r"(?:,?[ \t]*(?i:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
     r"|\b(?i:P\.?[ \t]?O\.?[ \t]+Box)[ \t]+\d+"
+    r"|\b\d{1,6}[ \t]+(?i:Calle|Camino|Avenida|Paseo|Via|Rue)[ \t]+(?:[A-Za-z'.-]+[ \t]?){1,4}"
+    r"(?:[NSEW]{1,2}\b)?"
 )
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA"
@@ -338,6 +375,7 @@ _FACILITY_WORDS = (
     r"|Family Practice|Family Medicine|Health Partners|Diagnostics|Heart Institute|Institute|Med|ER"
     r"|Center|Centre|Program|Labs|Services|Telehealth|Pediatrics|Dialysis|Kidney Care|Home Health"
     r"|Primary Care|Recuperative Care|Occupational Health|Behavioral Health|Women's Health|Associates"
+    r"|Vascular|Consultants|Pavilion|Post-Acute|Health|Genomics|Rehab|Drug|Infusion|Partners|Specialists"
 )
 # In capitals, "ADMITTED TO LAKESHORE GENERAL HOSPITAL": the verb and preposition are not the name.
 _CARE_VERB = (
@@ -374,15 +412,52 @@ _AGE_OVER_89 = re.compile(
     r"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b",
     _FLAGS,
 )
-_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b(?![\d-])")
+_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b(?![\d-])")
+# HL7 v2 person names and addresses as rendered from messages: "MENSAH^KWABENA^O", "^^DURHAM^NC^27701".
+_HL7_NAME = re.compile(
+    rf"\b[{_UPPER}][{_LETTER}'-]+\^[{_UPPER}][{_LETTER}'-]+(?:\^[{_UPPER}][{_LETTER}.'-]*)?"
+)
+_HL7_CITY_ZIP = re.compile(r"\^\^?(?P<city>[A-Z][A-Za-z .'-]+)\^[A-Z]{2}\^(?P<zip>\d{5}(?:-\d{4})?)")
+# Ages over 89 written without "year": "now 92", "died at 98", "lived to 91".
+_AGE_PHRASE = re.compile(
+    r"\b(?i:now|at|to|turns?|turned|reached)[ \t]+(?P<age>9\d|1[01]\d)\b"
+    r"(?![ \t]*(?:%|/|\.\d|mg|kg|lb|bpm|mm|cm|ml|units?|beats|percent|degrees|f\b|c\b))"
+)
 # Any SSN shape, issued range or not: de-identification must not trust that a number is invalid.
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b")
+_DEA = re.compile(r"\b[A-Z]{2}\d{7}\b")
+_TEN_DIGITS = re.compile(r"(?<![\d-])[12]\d{9}(?![\d-])")
+
+
+def _valid_dea(number: str) -> bool:
+    """DEA registration check digit: (d1+d3+d5) + 2*(d2+d4+d6) ends in d7."""
+    digits = [int(ch) for ch in number[2:]]
+    return (digits[0] + digits[2] + digits[4] + 2 * (digits[1] + digits[3] + digits[5])) % 10 == digits[6]
+
+
+def _valid_npi(number: str) -> bool:
+    """NPI check digit: Luhn over the prefix 80840 and the first nine digits."""
+    total = 24  # the Luhn contribution of the 80840 prefix
+    for index, char in enumerate(reversed(number[:9])):
+        digit = int(char) * (2 if index % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return (10 - total % 10) % 10 == int(number[9])
+
+
 _MBI = re.compile(
     r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 )
 # GS1 unique device identifiers: "(01)" and a 14-digit GTIN, then more application identifiers.
 _UDI = re.compile(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Z0-9-]+)*")
+# "04/02 0800": a month/day with a 24-hour clock time is a date-time in a flowsheet.
+_CLOCK_TIME_AFTER = re.compile(r"^[ \t]+(?:[01]\d|2[0-3]):?[0-5]\d\b")
+# A month on its own after a preposition: "stopped it in October", "since June".
+_MONTH_ALONE = re.compile(
+    r"\b(?i:in|since|during|until|by|before|after|from|of|early|late|mid|last|this|next)[ \t]+"
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"
+)
 # Scores and counts written like dates: "Beighton score 2/9", "PAIN 9/10", "12/18 lymph nodes positive".
 _SCORE_BEFORE = re.compile(
     r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|=)[ \t:(]*$"
@@ -441,9 +516,12 @@ def _bare_date_score(found: Any, text: str) -> float:
     before, after = text[max(0, found.start - 24) : found.start], text[found.end : found.end + 12]
     if _AMOUNT_AFTER.match(after) or _SCORE_AFTER.match(after) or _SCORE_BEFORE.search(before[-16:]):
         return 0.3  # an amount or a score, whatever words come before it
-    if _DATE_CONTEXT.search(before):
+    if _DATE_CONTEXT.search(before) or _CLOCK_TIME_AFTER.match(after):
         return 0.8
     return 0.3 if month < 5 and day < 5 else 0.55
+
+
+_LIST_CONTINUATION = re.compile(rf"[ \t]*(?:,|;|and|&)[ \t]*{_ID}")
 
 
 class LabeledValueRecognizer(EntityRecognizer):
@@ -469,12 +547,28 @@ class LabeledValueRecognizer(EntityRecognizer):
         for pattern, regex in self._compiled:
             if pattern.category.value not in entities:
                 continue
-            for match in regex.finditer(text):
+            position = 0
+            while (match := regex.search(text, position)) is not None:
                 start, end = match.span("value")
                 value = text[start:end].rstrip(" .-/")
+                # A rejected value may itself be the next label ("PPO, MEMBER X1"): search on from it.
+                position = max(start, match.start() + 1)
                 if pattern.category is not PhiCategory.NAME and not _looks_like_identifier(value):
                     continue
                 results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
+                results += self._listed_after(text, start + len(value), pattern)
+        return results
+
+    def _listed_after(self, text: str, position: int, pattern: LabeledPattern) -> list[RecognizerResult]:
+        """Values listed after the first under one label: "ACCESSION: MCBC24-33091, MCBC24-33092"."""
+        results = []
+        while (more := _LIST_CONTINUATION.match(text, position)) is not None:
+            value = more.group("value").rstrip(" .-/")
+            if pattern.category is PhiCategory.NAME or not _looks_like_identifier(value):
+                break
+            start = more.start("value")
+            results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
+            position = start + len(value)
         return results
 
 
@@ -541,6 +635,20 @@ class ShapeRecognizer(EntityRecognizer):
         found += [
             _result(PhiCategory.ZIP, *m.span("zip"), 0.9, self.NAME) for m in _ZIP_LABELED.finditer(text)
         ]
+        found += [_result(PhiCategory.NAME, *m.span(), 0.85, self.NAME) for m in _HL7_NAME.finditer(text)]
+        for regex, check, score in ((_DEA, _valid_dea, 0.85), (_TEN_DIGITS, _valid_npi, 0.7)):
+            found += [
+                _result(PhiCategory.LICENSE_NUMBER, *m.span(), score, self.NAME)
+                for m in regex.finditer(text)
+                if check(m.group(0))
+            ]
+        for match in _HL7_CITY_ZIP.finditer(text):
+            found.append(_result(PhiCategory.CITY, *match.span("city"), 0.85, self.NAME))
+            found.append(_result(PhiCategory.ZIP, *match.span("zip"), 0.9, self.NAME))
+        found += [
+            _result(PhiCategory.AGE_OVER_89, *m.span("age"), 0.6, self.NAME)
+            for m in _AGE_PHRASE.finditer(text)
+        ]
         for match in _AGE_OVER_89.finditer(text):
             group = "age" if match.group("age") else "age2"
             found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, self.NAME))
@@ -570,6 +678,8 @@ class ClinicalDateRecognizer(EntityRecognizer):
             results.append(_result(PhiCategory.DATE, match.start(), match.end(), 0.6, self.NAME))
         for match in _ORDINAL_DAY.finditer(text):
             results.append(_result(PhiCategory.DATE, *match.span("day"), 0.6, self.NAME))
+        for match in _MONTH_ALONE.finditer(text):
+            results.append(_result(PhiCategory.DATE, *match.span("month"), 0.6, self.NAME))
         for found in find_dates(text):
             score = 0.95
             if found.shape == "md":

@@ -469,7 +469,7 @@ def lean_nlp_engine() -> Any:
     configuration = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}
     engine: Any = NlpEngineProvider(nlp_configuration=configuration).create_engine()
     for pipeline in engine.nlp.values():
-        pipeline.disable_pipes(*[name for name in _UNUSED_PIPES if name in pipeline.pipe_names])
+        pipeline.select_pipes(disable=[name for name in _UNUSED_PIPES if name in pipeline.pipe_names])
     return engine
 
 

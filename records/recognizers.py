@@ -32,7 +32,11 @@ class LabeledPattern:
     score: float = 0.9
 
 
-_SEP = r"[ \t]*(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?[ \t]*[:#]?[ \t]*[\"\u201c]?"
+# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote.
+_SEP = (
+    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
+    r"[ \t]*[:#]?[ \t]*[\"\u201c]?"
+)
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
 # the "DOB" that follows "MRN 00482913 DOB").
 _ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
@@ -53,8 +57,9 @@ _PERSON = (
 
 
 def _label(*alternatives: str) -> str:
-    """Label alternatives, longest first: a regex alternation takes the first that matches, and
-    "voiceprint enrollment" must win over "voiceprint"."""
+    """Label alternatives, longest pattern first: a regex alternation takes the first that matches, and
+    "voiceprint enrollment" must win over "voiceprint". (A rejected match is searched on from its value,
+    so a shorter label that wins wrongly costs nothing but a retry.)"""
     return r"\b(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
 
 
@@ -220,6 +225,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"(?:blood bank )?(?:arm|wrist)band(?: #)?",
             "intake",
             r"accession ?identifier",
+            "identifier",
             r"autopsy(?: no\.?| #| number)",
             r"(?:crash |police |incident )?report(?: no\.?| #| number)",
             r"ref(?:erence)?\.? (?:code|no\.?|number|#|ID)",
@@ -530,8 +536,10 @@ class LabeledValueRecognizer(EntityRecognizer):
     NAME = "labeled"
 
     def __init__(self) -> None:
+        # The value may not start inside a word, so "accessionIdentifier X1" backtracks from the label
+        # "accession" (value "Identifier") to "accession identifier" (value "X1").
         self._compiled = [
-            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP}){pattern.value}"))
+            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP})(?<![A-Za-z]){pattern.value}"))
             for pattern in LABELED_PATTERNS
         ]
         super().__init__(

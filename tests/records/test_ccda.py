@@ -8,29 +8,14 @@ import pytest
 from lxml import etree
 
 from records.ccda import narrative_blocks, parse_ccda
-from records.documents import CodedFact, Document, DocumentBuilder, SourceRef
+from records.documents import CodedFact, Document, SourceRef
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA
-from tests.records.provenance import assert_provenance
+from tests.records.helpers import EmbeddedStub, assert_provenance
 
 SAMPLES = SHARED_DATA / "ccda-samples"
 SECRET = "TOP-SECRET-ENTITY-CONTENT-7f3a"
-
-
-class EmbeddedStub:
-    """Stands in for ingestion's embedded parser: PDFs are only recorded, anything else becomes text."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[bytes, SourceRef]] = []
-
-    def __call__(self, data: bytes, source: SourceRef) -> list[Document]:
-        self.calls.append((data, source))
-        if data.startswith(b"%PDF"):
-            return []
-        builder = DocumentBuilder(source, RecordKind.TEXT, "embedded text")
-        builder.add(data.decode("utf-8", errors="replace"))
-        return [builder.build()]
 
 
 def parse(path: Path, embedded: EmbeddedStub | None = None) -> list[Document]:

@@ -15,7 +15,7 @@ from records.fhir import parse_fhir
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA
-from tests.records.provenance import assert_provenance
+from tests.records.helpers import assert_provenance
 
 SYNTHEA = SHARED_DATA / "synthea-fhir-10"
 SYNTHEA_FILES = sorted(path for path in SYNTHEA.glob("*.ndjson") if path.name != "log.ndjson")

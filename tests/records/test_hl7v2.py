@@ -7,29 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from records.documents import CodedFact, Document, DocumentBuilder, SourceRef
+from records.documents import CodedFact, Document, SourceRef
 from records.hl7v2 import iso_timestamp, parse_hl7v2
 from records.intake import RecordRejected, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA, pdf_bytes
-from tests.records.provenance import assert_provenance
+from tests.records.helpers import EmbeddedStub, assert_provenance
 
 SAMPLES = SHARED_DATA / "hl7v2-samples"
-
-
-class EmbeddedStub:
-    """Stands in for ingestion's embedded parser: PDFs are only recorded, anything else becomes text."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[bytes, SourceRef]] = []
-
-    def __call__(self, data: bytes, source: SourceRef) -> list[Document]:
-        self.calls.append((data, source))
-        if data.startswith(b"%PDF"):
-            return []
-        builder = DocumentBuilder(source, RecordKind.TEXT, "embedded text")
-        builder.add(data.decode("utf-8", errors="replace"))
-        return [builder.build()]
 
 
 class RejectingEmbedded:

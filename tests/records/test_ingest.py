@@ -18,7 +18,7 @@ from records.ingest import IngestResult, ingest_file
 from records.intake import ArchiveLimits, RejectionKind
 from records.kinds import RecordKind
 from tests.conftest import SHARED_DATA
-from tests.records.provenance import assert_provenance
+from tests.records.helpers import assert_provenance
 
 DICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
 MDM_SAMPLE = SHARED_DATA / "hl7v2-samples" / "MDM-T02-01.hl7"

@@ -14,7 +14,7 @@ from records.intake import RecordRejected
 from records.kinds import RecordKind
 from records.pdf import ocr_available, parse_pdf
 from records.text_formats import parse_docx, parse_html, parse_text
-from tests.records.provenance import assert_provenance
+from tests.records.helpers import assert_provenance
 
 DICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
 SOURCE = SourceRef(upload_id="up-1", filename="record")

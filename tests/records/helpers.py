@@ -1,8 +1,25 @@
-"""The provenance checks every parser's documents must pass."""
+"""Shared test helpers for the parsers: the provenance check every document must pass, and a stand-in for
+ingestion's embedded parser."""
 
 from __future__ import annotations
 
-from records.documents import Document
+from records.documents import Document, DocumentBuilder, SourceRef
+from records.kinds import RecordKind
+
+
+class EmbeddedStub:
+    """Stands in for ingestion's embedded parser: PDFs are only recorded, anything else becomes text."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[bytes, SourceRef]] = []
+
+    def __call__(self, data: bytes, source: SourceRef) -> list[Document]:
+        self.calls.append((data, source))
+        if data.startswith(b"%PDF"):
+            return []
+        builder = DocumentBuilder(source, RecordKind.TEXT, "embedded text")
+        builder.add(data.decode("utf-8", errors="replace"))
+        return [builder.build()]
 
 
 def assert_provenance(document: Document) -> None:

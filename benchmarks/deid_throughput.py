@@ -18,7 +18,7 @@ from reconsult.offline import apply_offline_defaults
 
 apply_offline_defaults()
 
-from evals.deid_suite import _ours, _presidio_baseline  # noqa: E402
+from evals.deid_suite import presidio_baseline_system, reconsult_system  # noqa: E402
 from evals.loaders import load_clinical_notes, load_clinical_queries  # noqa: E402
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = workload()
     characters = sum(len(text) for text in texts)
-    systems = {"reconsult": _ours(), "presidio-baseline": _presidio_baseline()}
+    systems = {"reconsult": reconsult_system(), "presidio-baseline": presidio_baseline_system()}
     for system in systems.values():  # warm caches and lazy loads before timing
         seconds_for(system, texts[:20])
     timings: dict[str, list[float]] = {name: [] for name in systems}

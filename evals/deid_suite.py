@@ -25,7 +25,7 @@ def run(data: Path | None = None, limit: int | None = None, split: str = "test")
     datasets: dict[str, Callable[[], Iterable[GoldText]]] = (
         {data.name: lambda: load_path(data)} if data else dict(DATASETS)
     )
-    systems = {"ours": _ours(), "baseline": _presidio_baseline()}
+    systems = {"ours": reconsult_system(), "baseline": presidio_baseline_system()}
     scores: dict[str, dict[str, SpanScore]] = {name: {} for name in systems}
     case_scores: dict[str, SpanScore] = {"upper": SpanScore(), "mixed": SpanScore()}
     for dataset, load in datasets.items():
@@ -81,7 +81,8 @@ def _in_split(texts: Iterable[GoldText], split: str) -> Iterable[GoldText]:
     return (text for text in texts if split == "all" or text.split == split)
 
 
-def _ours() -> System:
+def reconsult_system() -> System:
+    """Our engine as a scored system: each text gets a fresh case vault."""
     deidentifier = Deidentifier()
 
     def predict(text: str) -> Prediction:
@@ -91,7 +92,8 @@ def _ours() -> System:
     return predict
 
 
-def _presidio_baseline() -> System:
+def presidio_baseline_system() -> System:
+    """Out-of-the-box Presidio: default recognizers and threshold, the same spaCy model, its anonymizer."""
     from presidio_analyzer import AnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
 from records.ingest import ingest_file
 from records.intake import BinaryContent, decode_text
-from records.kinds import RecordKind
 
 
 def read_input(path: str) -> str:
@@ -30,11 +28,7 @@ def read_input(path: str) -> str:
 
 
 def _ingested_text(file: Path) -> str:
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "input"
-        copy.write_bytes(file.read_bytes())
-        result = ingest_file(copy, upload_id=uuid.uuid4().hex, filename=file.name)
+    result = ingest_file(file, upload_id=uuid.uuid4().hex, filename=file.name)
     if result.errors and not result.documents:
         raise ValueError(result.errors[0].reason)
-    readable = [doc for doc in result.documents if doc.text and doc.kind is not RecordKind.ZIP]
-    return "\n\n".join(doc.text for doc in readable)
+    return "\n\n".join(doc.text for doc in result.documents if doc.text)

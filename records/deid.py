@@ -25,6 +25,10 @@ ENGINE_VERSION = "deid-1"
 # Chosen on the dev splits (see evals/deid): the lowest score our recognizers give a confident detection.
 DEFAULT_THRESHOLD = 0.5
 SPACY_MODEL = "en_core_web_sm"
+_SPACY_CONFIGURATION = {
+    "nlp_engine_name": "spacy",
+    "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+}
 
 # spaCy entity labels (through Presidio) and what they are to us. ORGANIZATION counts only when it names a
 # care facility (checked below); DATE_TIME from spaCy is left to our own date recognizer, which does not
@@ -453,8 +457,7 @@ def spacy_nlp_engine() -> Any:
     """Presidio's spaCy engine over the small English model installed from PyPI (never downloaded)."""
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    configuration = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}
-    return NlpEngineProvider(nlp_configuration=configuration).create_engine()
+    return NlpEngineProvider(nlp_configuration=_SPACY_CONFIGURATION).create_engine()
 
 
 # What NER does not need: our recognizers carry their own context, so part-of-speech tags, the parse and
@@ -466,8 +469,7 @@ def lean_nlp_engine() -> Any:
     """A spaCy engine with only tokenisation and NER running."""
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    configuration = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}
-    engine: Any = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+    engine: Any = NlpEngineProvider(nlp_configuration=_SPACY_CONFIGURATION).create_engine()
     for pipeline in engine.nlp.values():
         pipeline.select_pipes(disable=[name for name in _UNUSED_PIPES if name in pipeline.pipe_names])
     return engine

@@ -17,7 +17,6 @@ import string
 import uuid
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -273,11 +272,3 @@ def _match_case(surrogate: str, original: str) -> str:
     if letters and all(char.islower() for char in letters):
         return surrogate.lower()
     return surrogate
-
-
-def vault_summary(vault: PhiVault) -> dict[str, Any]:
-    """Counts per category, without any value: safe to log."""
-    counts: dict[str, int] = {}
-    for entry in vault.entries.values():
-        counts[entry.category.value] = counts.get(entry.category.value, 0) + 1
-    return {"entries": counts, "uids": len(vault.uids)}

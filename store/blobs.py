@@ -13,6 +13,13 @@ from store.crypto import Cipher
 READ_CHUNK_BYTES = 1024 * 1024
 
 
+def read_file_chunks(path: Path, size: int = READ_CHUNK_BYTES) -> Iterator[bytes]:
+    """A file's bytes in chunks of ``size``, so large records never sit in memory whole."""
+    with path.open("rb") as source:
+        while chunk := source.read(size):
+            yield chunk
+
+
 class BlobStore(Protocol):
     """Where sealed record bytes live. Keys are opaque ids chosen by the caller, never file names."""
 
@@ -57,14 +64,8 @@ class LocalBlobStore:
 
     def get(self, key: str) -> Iterator[bytes]:
         """Stream the decrypted bytes stored under ``key``."""
-        return self._cipher.open_stream(self._read_sealed(self.path_for(key)), key)
+        return self._cipher.open_stream(read_file_chunks(self.path_for(key)), key)
 
     def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         self.path_for(key).unlink(missing_ok=True)
-
-    @staticmethod
-    def _read_sealed(path: Path) -> Iterator[bytes]:
-        with path.open("rb") as source:
-            while chunk := source.read(READ_CHUNK_BYTES):
-                yield chunk

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
@@ -19,7 +18,7 @@ from records.kinds import MEDIA_TYPES, RecordKind
 from review_api import auditing
 from review_api.cases.service import add_event, get_case, require_consent
 from review_api.uploads.schemas import UploadResult
-from store.blobs import BlobStore
+from store.blobs import BlobStore, read_file_chunks
 from store.case_status import CaseStatus
 from store.database import on_rollback
 from store.errors import Conflict, DomainError, PayloadTooLarge, Unprocessable, UnsupportedMediaType
@@ -125,7 +124,7 @@ def _store(
     if existing is not None:
         return _result(existing, duplicate=True)
     blob_key = uuid.uuid4().hex
-    blobs.put(blob_key, _read_chunks(item.path))
+    blobs.put(blob_key, read_file_chunks(item.path))
     on_rollback(session, lambda: blobs.delete(blob_key))
     record = repository.add(
         Record(
@@ -163,9 +162,3 @@ def display_name(raw: str | None) -> str:
     """The file's own name without any client-side directory (browsers may send ``C:\\fakepath\\x.pdf``)."""
     name = PureWindowsPath(raw or "").name.replace("\x00", "").strip()
     return name[:255] or "unnamed file"
-
-
-def _read_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as source:
-        while chunk := source.read(_COPY_CHUNK):
-            yield chunk

@@ -30,6 +30,14 @@ def surnames() -> frozenset[str]:
     return frozenset(_read("dist.all.last", MAX_SURNAME_RANK) - _ordinary_words())
 
 
+@lru_cache(maxsize=1)
+def census_words() -> frozenset[str]:
+    """Every census given name and surname (upper case), everyday words included ("GRACE", "HOPE")."""
+    return frozenset(
+        _read("dist.female.first") | _read("dist.male.first") | _read("dist.all.last", MAX_SURNAME_RANK)
+    )
+
+
 def _read(name: str, limit: int | None = None) -> set[str]:
     lines = resources.files("names").joinpath(name).read_text().splitlines()
     return {line.split()[0] for line in lines[:limit] if line.strip()}

@@ -40,11 +40,14 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"\b{_YEAR4}(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01])"
             r"(?:[0-2]\d(?:[0-5]\d(?:[0-5]\d(?:\.\d{1,6})?)?)?)?(?:[+-]\d{4})?(?!\d)",
         ),
+        # Lab and pharmacy systems print day, month name and year run together: "05JAN2024", "14MAR31".
+        ("dmy_compact", rf"\b{_DAY}{_MONTH_NAME}{_YEAR}\b"),
         (
             "dmy_name",
             rf"\b{_DAY}{_ORDINAL}(?P<sep>[-\s/]|\s+of\s+){_MONTH_NAME}(?:(?P<sep2>[-\s/,]\s*){_YEAR})?\b",
         ),
-        ("mdy_name", rf"\b{_MONTH_NAME}\s+{_DAY}{_ORDINAL}(?:(?P<sep2>,?\s+){_YEAR4})?\b"),
+        # "March 14th, 2023", and with hyphens as registration systems print it: "Jan-05-2024", "FEB-28".
+        ("mdy_name", rf"(?<!\d-)\b{_MONTH_NAME}(?:\s+|-){_DAY}{_ORDINAL}(?:(?P<sep2>,?\s+|-){_YEAR4})?\b"),
         ("month_year", rf"\b{_MONTH_NAME}(?P<sep2>,?\s+|[-/]){_YEAR4}\b"),
         ("mdy", rf"\b{_MONTH}(?P<sep>[/-]){_DAY}(?P=sep){_YEAR}\b"),
         ("dmy_dotted", rf"\b{_DAY}\.{_MONTH}\.{_YEAR4}\b"),
@@ -132,7 +135,7 @@ def _render(found: DateMatch, value: dt.date) -> str:
     """Rebuild the matched text with each part replaced, keeping everything between the parts."""
     match = found.match
     replacements = []
-    padded = found.shape in ("iso", "compact") or any(
+    padded = found.shape in ("iso", "compact", "dmy_compact") or any(
         (match.groupdict().get(group) or "").startswith("0") for group in ("month", "day")
     )
     for group in ("year", "month", "month_name", "day", "ordinal"):
@@ -171,3 +174,9 @@ def _ordinal_suffix(day: int) -> str:
     if 11 <= day % 100 <= 13:
         return "th"
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def date_value(text: str, reference_year: int = 2000) -> dt.date | None:
+    """The calendar date ``text`` (one date, any supported shape) stands for; None if it is not one."""
+    found = parse_date_text(text)
+    return _to_date(found.match.groupdict(), reference_year) if found else None

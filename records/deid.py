@@ -10,6 +10,8 @@ most confident, longest one. :func:`certify` is the one gate every model-bound t
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,8 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from records.lexicon import clinical_vocabulary, common_words
+from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
+from records.offsets import OffsetMap
 from records.phi import PhiCategory
+from records.recognizers import FACILITY_WORDS_RECOGNIZER
 from records.vault import PhiVault
 
 ENGINE_VERSION = "deid-1"
@@ -44,8 +48,8 @@ _PRESIDIO_CATEGORIES = {
     "URL": PhiCategory.URL,
 }
 _FACILITY_HINT = re.compile(
-    r"(?i)hospital|clinic|medical|health (?:system|center|centre)|healthcare|care center|infirmary|hospice"
-    r"|pharmacy|laborator|imaging|radiology|institute|nursing"
+    r"(?i)hospital|clinic(?!al)|medical|health (?:system|center|centre)|healthcare|care center|infirmary"
+    r"|hospice|pharmacy|laborator|imaging|radiology|institute|nursing"
 )
 # Drug names look like names and places to NER; their stems give most of them away.
 _DRUG_STEM = re.compile(
@@ -54,6 +58,9 @@ _DRUG_STEM = re.compile(
     r"|glutide|lamide|profen|coxib|codone|morphone|azine|apine|idone|terol|sonide|asone|olone|barb|caine"
     r"|dipine)$"
 )
+# Organisations that are not places of care, though their names may say "medical" ("the Medical Executive
+# Committee", "American Heart Association").
+_NOT_FACILITY = re.compile(r"(?i)\b(?:committee|board|council|society|association|college|foundation)\b")
 
 # Clinical words and eponyms that NER takes for names or places. Phrases are matched case-insensitively
 # and a detection wholly inside one is dropped; single words are dropped when they are the whole detection.
@@ -156,6 +163,25 @@ ALLOWED_PHRASES = (
     r"lipitor",
     r"eliquis",
     r"xarelto",
+    # Procedures, tools and criteria named after people.
+    r"ivor[- ]lewis",
+    r"hartmann'?s?(?: procedure| pouch)?",
+    r"roux[- ]en[- ]y",
+    r"billroth(?: i{1,2})?",
+    r"kocher(?: maneuver| incision)?",
+    r"trendelenburg",
+    r"valsalva",
+    r"seldinger",
+    r"heimlich",
+    r"beers(?: criteria| list)?",
+    r"tinetti",
+    r"mini-?cog",
+    r"moca",
+    r"vanderbilt(?: adhd)?(?: (?:teacher|parent))?(?: rating)?(?: scales?| assessment)",
+    r"kellgren[- ]lawrence",
+    r"bosniak(?: \d\w?)?",
+    r"modic(?: type \d)?",
+    r"tarlov(?: cyst)?",
 )
 _ALLOWED = re.compile(r"\b(?:" + "|".join(ALLOWED_PHRASES) + r")\b", re.IGNORECASE)
 _NOT_NAMES = frozenset(
@@ -307,7 +333,12 @@ def _to_detection(result: Any, text: str) -> Detection | None:
     value = text[result.start : result.end]
     if entity in _NER_CATEGORIES and _is_ner_noise(entity, value):
         return None
-    if category in _WORDY_CATEGORIES and _only_common_words(value) and not _has_known_name(value):
+    if (
+        category in _WORDY_CATEGORIES
+        and recognizer != FACILITY_WORDS_RECOGNIZER
+        and _only_common_words(value, inflected=recognizer == "SpacyRecognizer")
+        and not _has_known_name(value)
+    ):
         return None
     return Detection(result.start, result.end, category, float(result.score), recognizer)
 
@@ -319,11 +350,15 @@ _WORDY_CATEGORIES = frozenset({PhiCategory.NAME, PhiCategory.CITY, PhiCategory.F
 def _is_ner_noise(entity: str, value: str) -> bool:
     """spaCy's usual mistakes on clinical text: drugs, abbreviations, gene names, departments."""
     stripped = value.strip()
-    if entity == "ORGANIZATION" and not _FACILITY_HINT.search(value):
+    if entity == "ORGANIZATION" and (not _FACILITY_HINT.search(value) or _NOT_FACILITY.search(value)):
         return True
     if entity == "LOCATION" and (" ".join(value.lower().split()) in _NOT_PLACES or len(stripped) <= 3):
         return True
-    if " " not in stripped and _DRUG_STEM.search(stripped):
+    words = re.findall(r"[A-Za-z0-9'-]+", stripped)
+    # A drug with its dose ("Atorvastatin 40") is still a drug.
+    if any(_DRUG_STEM.search(word) for word in words) and all(
+        _DRUG_STEM.search(word) or word.isdigit() for word in words
+    ):
         return True
     if entity == "PERSON" and not any(ch.isupper() for ch in value):  # "mgmt", "tx'd"
         return True
@@ -347,7 +382,7 @@ def _is_filler_token(token: str) -> bool:
         return False  # "Frank", "Grant": names first when written as names
     if token.isupper() and len(token) <= 5 and token.capitalize() not in _name_pool():
         return True
-    return token.lower() in common_words()
+    return is_everyday_word(token)
 
 
 @lru_cache(maxsize=1)
@@ -366,10 +401,12 @@ def _has_known_name(value: str) -> bool:
     return any(word.capitalize() in _name_pool() for word in re.findall(r"[A-Za-z]+", value))
 
 
-def _only_common_words(value: str) -> bool:
+def _only_common_words(value: str, inflected: bool) -> bool:
+    """Whether ``value`` is nothing but everyday words. Inflected forms count only for NER guesses
+    ("Electronically"): after a title or a label, "Mr. Graves" is a surname even though "grave" is a word."""
     words = [word for word in re.findall(r"[a-z]+(?:'[a-z]+)?", value.lower()) if len(word) > 1]
-    vocabulary = common_words()
-    return not words or all(word in vocabulary or word in _NOT_NAMES for word in words)
+    listed = is_everyday_word if inflected else common_words().__contains__
+    return not words or all(listed(word) or word in _NOT_NAMES for word in words)
 
 
 def _is_allowed(detection: Detection, allowed: list[tuple[int, int]]) -> bool:
@@ -490,18 +527,33 @@ class CertifiedText:
     """Text that went through :func:`certify`: the only kind of text the model gateway accepts.
 
     It cannot be built anywhere else (the constructor demands a module-private key), so holding one proves
-    the text was de-identified by this engine.
+    the text was de-identified by this engine. ``offsets`` maps offsets in it back to the original text, so
+    a citation made on what the model saw points at what the specialist reads.
     """
 
-    __slots__ = ("categories", "engine_version", "source_sha256", "text")
+    __slots__ = ("categories", "engine_version", "offsets", "source_sha256", "text")
 
-    def __init__(self, key: object, text: str, source_sha256: str, categories: dict[str, int]) -> None:
+    def __init__(
+        self, key: object, text: str, source_sha256: str, categories: dict[str, int], offsets: OffsetMap
+    ) -> None:
         if key is not _GATE_KEY:
             raise TypeError("CertifiedText is created only by records.deid.certify")
         self.text = text
         self.source_sha256 = source_sha256
         self.categories = categories
+        self.offsets = offsets
         self.engine_version = ENGINE_VERSION
+
+    def excerpt(self, start: int, end: int) -> CertifiedText:
+        """A piece of this text: a part of a de-identified text is de-identified too. Its offsets are
+        relative to the excerpt; map them back through this text's (adding ``start``)."""
+        return CertifiedText(
+            _GATE_KEY, self.text[start:end], self.source_sha256, self.categories, OffsetMap([])
+        )
+
+    def seal(self, key: bytes) -> str:
+        """An HMAC over this certificate, so a stored copy can be trusted again by :func:`unseal`."""
+        return _seal_digest(key, self.text, self.source_sha256, self.offsets.to_triples())
 
     def __repr__(self) -> str:
         return f"CertifiedText({self.engine_version}, {len(self.text)} chars, {self.categories})"
@@ -513,7 +565,24 @@ def certify(text: str, vault: PhiVault, deidentifier: Deidentifier | None = None
     counts: dict[str, int] = {}
     for span in result.spans:
         counts[span.category.value] = counts.get(span.category.value, 0) + 1
-    return CertifiedText(_GATE_KEY, result.text, hashlib.sha256(text.encode()).hexdigest(), counts)
+    offsets = OffsetMap.from_spans([(span.start, span.end, len(span.surrogate)) for span in result.spans])
+    return CertifiedText(_GATE_KEY, result.text, hashlib.sha256(text.encode()).hexdigest(), counts, offsets)
+
+
+def unseal(
+    key: bytes, text: str, source_sha256: str, offsets: list[tuple[int, int, int]], seal: str
+) -> CertifiedText:
+    """A stored certified text, trusted again because its seal matches (a worker resuming a run must not
+    de-identify twice). ValueError if the text, its offsets or the seal were altered."""
+    expected = _seal_digest(key, text, source_sha256, offsets)
+    if not hmac.compare_digest(expected, seal):
+        raise ValueError("the certified text's seal does not match")
+    return CertifiedText(_GATE_KEY, text, source_sha256, {}, OffsetMap.from_spans(offsets))
+
+
+def _seal_digest(key: bytes, text: str, source_sha256: str, offsets: list[tuple[int, int, int]]) -> str:
+    material = json.dumps([ENGINE_VERSION, source_sha256, [list(t) for t in offsets], text]).encode()
+    return hmac.new(key, material, hashlib.sha256).hexdigest()
 
 
 def is_certified(value: object) -> bool:

@@ -37,6 +37,13 @@ class SourceSpan(BaseModel):
     section: str | None = Field(None, description="Section heading or structural label")
     resource_type: str | None = Field(None, description="FHIR resource type, HL7 segment or CDA element")
     resource_id: str | None = Field(None, description="Resource id, segment index or entry id")
+    source_start: int | None = Field(
+        None, description="For text formats: where this span's verbatim text starts in the decoded file"
+    )
+
+    def source_offset(self, offset: int) -> int | None:
+        """The decoded file's offset of ``Document.text[offset]`` (text formats only)."""
+        return None if self.source_start is None else self.source_start + offset - self.start
 
 
 class CodedFact(BaseModel):
@@ -115,8 +122,11 @@ class DocumentBuilder:
         section: str | None = None,
         resource_type: str | None = None,
         resource_id: str | None = None,
+        source_start: int | None = None,
     ) -> tuple[int, int]:
         """Append ``text`` (skipped if blank) and record its provenance; return its (start, end)."""
+        if source_start is not None:
+            source_start += len(text) - len(text.lstrip())
         text = text.strip()
         if not text:
             return (self._length, self._length)
@@ -133,6 +143,7 @@ class DocumentBuilder:
             section=section,
             resource_type=resource_type,
             resource_id=resource_id,
+            source_start=source_start,
         )
         self.spans.append(span)
         return (start, self._length)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import stat
 import struct
 import tempfile
@@ -27,6 +28,10 @@ _ZIP_COPY_CHUNK = 1024 * 1024
 # Files that archivers add on their own; skipped rather than rejected.
 _ARCHIVER_NOISE = ("__MACOSX/", ".DS_Store", "Thumbs.db")
 _IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
+
+# JSON starts with an object or array whose first value is JSON; a note starting "[doctor] hi" or
+# "{Dictated}" is text.
+_JSON_START = re.compile(r'^[\[{]\s*(?:["{\[\]}\-0-9]|true\b|false\b|null\b|$)')
 
 
 class RejectionKind(StrEnum):
@@ -319,7 +324,7 @@ class _Inspector:
         if stripped.startswith("MSH"):
             self._check_hl7(stripped, entry)
             return RecordKind.HL7V2
-        if stripped.startswith(("{", "[")):
+        if _JSON_START.match(stripped):
             return self._identify_json(stripped, entry)
         if stripped.startswith("<"):
             return self._identify_markup(stripped, entry)

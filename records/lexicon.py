@@ -18,5 +18,29 @@ def clinical_vocabulary() -> frozenset[str]:
     return _read("clinical_vocabulary.txt")
 
 
+# Inflections that MTSamples' lower-case words may lack: "scales", "ratios", "electronically", "enclosed".
+_SUFFIXES = (
+    ("s", ""),
+    ("es", ""),
+    ("ies", "y"),
+    ("ly", ""),
+    ("ally", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+)
+
+
+def is_everyday_word(word: str) -> bool:
+    """Whether ``word`` is an everyday word of clinical writing, as listed or inflected from one."""
+    lower, words = word.lower(), common_words()
+    if lower in words:
+        return True
+    return any(
+        lower.endswith(suffix) and len(lower) > len(suffix) + 2 and lower[: -len(suffix)] + stem in words
+        for suffix, stem in _SUFFIXES
+    )
+
+
 def _read(name: str) -> frozenset[str]:
     return frozenset(resources.files("records").joinpath("data", name).read_text().split())

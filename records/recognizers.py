@@ -15,8 +15,9 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from records.census_names import find_census_names
+from records.census_names import census_words, find_census_names
 from records.dates import find_dates
+from records.lexicon import clinical_vocabulary, is_everyday_word
 from records.phi import PhiCategory
 
 _FLAGS = re.IGNORECASE
@@ -35,7 +36,7 @@ class LabeledPattern:
 # Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote.
 _SEP = (
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
-    r"[ \t]*[:#]?[ \t]*[\"\u201c]?"
+    r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
 # the "DOB" that follows "MRN 00482913 DOB").
@@ -48,10 +49,15 @@ _STOPWORD = (
 # Two capitals alone ("ID", "SD") are abbreviations far more often than names.
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
 _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
-_NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b)[{_UPPER}][{_LETTER}'\u2019-]+"
+# Credentials after a name ("Raj Sethuraman, PA-C", "CHAVIS, DENISE, LCSW") are not part of it.
+_CREDENTIAL = (
+    r"MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS|FAAP|CRNA|LISW(?:-S)?|LCSW|MSW|PCT|CST"
+    r"|PharmD|RPh|DPT|AuD|RD|CNA|LPN|APRN|FNP(?:-BC)?|MT|CT|ASCP|MA|LPC|LMFT|CCM|DNP"
+)
+_NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b(?!-))(?!(?:{_CREDENTIAL})\b)[{_UPPER}][{_LETTER}'\u2019-]+"
 _TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
 _PERSON = (
-    rf"{_TITLE}?(?P<value>(?:[A-Z]\.[ \t]?)?{_NAME_WORD}(?:,? (?:[A-Z]\.? ?)?{_NAME_WORD}){{0,2}}"
+    rf"{_TITLE}?(?P<value>(?:[A-Z]\.[ \t]?)?{_NAME_WORD}(?:,? (?:[A-Z](?:\. ?| ))?{_NAME_WORD}){{0,2}}"
     r"(?: [A-Z]\.?(?![A-Za-z]))?)"
 )
 
@@ -63,7 +69,13 @@ def _label(*alternatives: str) -> str:
     return r"\b(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
 
 
-_PHONE_VALUE = r"(?P<value>\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?)"
+# After a label a local seven-digit number counts too ("pager 555-0192").
+_PHONE_VALUE = (
+    r"(?P<value>(?:\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}|(?<!\)[ ])(?<!\))\d{3}-\d{4}(?![\d-]))"
+    r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?)"
+)
+# An SSN, whole or masked but for the last four ("XXX-XX-1234", "***-**-1234"), with - . or space.
+_SSN_BODY = r"(?:\d{3}|[Xx*]{3})[-. ]?(?:\d{2}|[Xx*]{2})[-. ]?\d{4}"
 _PHOTO_VALUE = (
     r"(?P<value>[A-Z0-9][\w.-]*\.(?:jpe?g|png|tiff?|heic|bmp|gif)|IMG[_-]?\d+(?:\.\w{3,4})?|PHOTO[_-]?\w+)"
 )
@@ -83,7 +95,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"medical record{_NO}",
             "record #",
             rf"chart{_NO}",
-            r"hospital (?:no|number|#)",
+            r"hosp(?:ital)?\.? ?(?:no\.?|number|#)",
+            r"client(?: #| no\.?| number| ID)",
             r"unit no\.?",
             "patient ID",
             "pt ID",
@@ -92,8 +105,16 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     ),
     LabeledPattern(
         PhiCategory.SSN,
-        _label("SSN", "SS#", rf"social security{_NO}", r"soc sec(?: no\.?)?"),
-        r"(?P<value>\d{3}[- ]?\d{2}[- ]?\d{4})\b",
+        _label(
+            "SSN",
+            "SS#",
+            rf"social security{_NO}",
+            r"soc\.? sec\.?(?: no\.?)?",
+            r"SSN \(?last (?:4|four)\)?",
+            r"last (?:4|four)(?: of)? (?:SSN|SS#|social)",
+        ),
+        # Whole, masked ("XXX-XX-1234": the last four still identify) or the last four alone after a label.
+        rf"(?P<value>{_SSN_BODY}|\d{{4}})\b",
         0.95,
     ),
     LabeledPattern(
@@ -101,7 +122,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         _label(
             r"member(?: ID| #| no\.?| number)?",
             r"subscriber(?: ID| #| no\.?)?",
-            r"policy(?: ID| #| no\.?| number)?",
+            r"policy ?(?:ID|#|no\.?|number|:)",  # not "policy LAB-POC-017", a document number
             r"beneficiary(?: ID| #| no\.?| number)?",
             "insurance ID",
             "plan ID",
@@ -165,7 +186,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     LabeledPattern(
         PhiCategory.DEVICE_ID,
         _label(
-            rf"serial{_NO}",
+            rf"serials?{_NO}",
             "S/?N",
             r"device(?: ID| #| serial| identifier)",
             "UDI",
@@ -186,6 +207,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"palm[- ]vein(?: scan| enrollment| template| ID)*(?: matched template)?",
             r"(?:voice ?print|biometric|fingerprint|iris) enrollment",
             r"(?:newborn )?(?:identification|footprint) record",
+            r"(?:biometric |fingerprint |iris |palm |voice )?template(?: ID| #)?",
         ),
         _ID,
     ),
@@ -214,6 +236,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"our ref\.?",
             "case",
             "requisition",
+            r"req\.? ?(?:#|no\.?)",
+            r"(?:dictation )?job(?: #| no\.?| ID)?",
+            r"Rx ?(?:#|no\.?|number)",
             r"registry(?: ID| #| no\.?| number)",
             r"UNOS(?: ID| #)?",
             "site ID",
@@ -331,6 +356,16 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "tech",
             "chaplain",
             "roommate",
+            "recipient",
+            "donor",
+            "caller",
+            "guarantor",
+            "insured",
+            "girlfriend",
+            "boyfriend",
+            r"fianc[eé]e?",
+            r"step(?:mother|father|son|daughter)",
+            r"god(?:mother|father)",
             r"(?:collected|drawn|verified|performed|read|witnessed) by",
         ),
         _PERSON,
@@ -339,15 +374,30 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
 )
 
 _TITLE_NAME = re.compile(rf"\b(?=(?i:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]){_PERSON}")
-_SIGNATURE_NAME = re.compile(
-    rf"\b{_PERSON},?[ \t]+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS|CRNA|LISW(?:-S)?"
-    r"|LCSW|MSW|PCT|CST|PharmD|RPh|DPT|AuD|RD|CNA|LPN|APRN|FNP(?:-BC)?)\b"
-)
+_SIGNATURE_NAME = re.compile(rf"\b{_PERSON},?[ \t]+(?:{_CREDENTIAL})(?![A-Za-z])")
 # "Mary S.", "Anne-Marie B.": a given name and an initial, common in referral letters and queries.
 _NAME_WITH_INITIAL = re.compile(
     r"\b(?!(?i:hepatitis|vitamin|stage|type|grade|class|group|factor|protein|level|phase|zone|lead|team|plan|"
     r"part|appendix|schedule|category|tier|section|ward|unit|room|bed|floor|wing)\b)"
     r"(?P<value>[A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z]\.)(?=[\s,;:)?'\u2019]|$)"
+)
+
+# A person's initials where documents put them: after "initials" or "transcribed ... by", as the author and
+# typist tag of a dictation ("IW/tbm", "JRT / J. TREMBLAY") and as a sign-off after a dash ("- AAQ").
+_INITIALS_LABELED = re.compile(
+    r"\b(?i:initials|(?:transcribed|dictated|typed|scribed|entered)(?:[ \t]+[\d/:.-]+)*[ \t]+by)[ \t:]*"
+    r"(?P<value>[A-Z]{2,4})\b(?![.-])"
+)
+_INITIALS_TAG = re.compile(
+    r"(?<![\w/])(?P<value>[A-Z]{2,4})[ \t]*/[ \t]*(?:(?P<typist>[a-z]{2,4})\b(?![/-])|(?=[A-Z]\.[ \t]?[A-Z]))"
+)
+_INITIALS_SIGNOFF = re.compile(r"(?:\u2014|--)[ \t]*(?P<value>[A-Z]{2,4})[ \t]*$", re.MULTILINE)
+# Abbreviations that share the shape of initials ("HR/min", "BP/HR", "PT/OT" are not people).
+_NOT_INITIALS = frozenset(
+    """hr bp pt ot st iv po im sq sc prn bid tid qid qd qhs ns lr ml mg mcg kg dl min day wk mo yr yrs sec cc
+    mm cm hb hgb hct rbc wbc plt inr ptt bun cr na ed er or icu mri ct us xr ekg ecg cxr abg md do rn np pa
+    lpn cna dob mrn ssn id np ua uds csf cbc bmp cmp tsh lft hiv hcv hbv copd chf cad htn dm ckd ra sle ms als
+    pe dvt uti gi gu ent ob gyn dnr dni hcp poa sw cm pm am rx dx tx hx sx fx""".split()
 )
 
 _STREET_TYPES = (
@@ -359,6 +409,7 @@ _STREET = re.compile(
     rf"(?i:{_STREET_TYPES})\b\.?(?:[ \t]+[NSEW]{{1,2}}\b\.?)?"
     r"(?:,?[ \t]*(?i:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
     r"|\b(?i:P\.?[ \t]?O\.?[ \t]+Box)[ \t]+\d+"
+    r"|\b(?i:Rural Route|R\.R\.|RR|HC|Star Route)[ \t]*\d+[ \t,]+(?i:Box)[ \t]*\d+"
     r"|\b\d{1,6}[ \t]+(?i:Calle|Camino|Avenida|Paseo|Via|Rue)[ \t]+(?:[A-Za-z'.-]+[ \t]?){1,4}"
     r"(?:[NSEW]{1,2}\b)?"
 )
@@ -368,7 +419,7 @@ _STATES = (
 )
 # Case-sensitive on purpose: capitalised place words and an upper-case state code ("Springfield, IL 62704").
 _CITY_STATE_ZIP = re.compile(
-    rf"(?P<city>\b[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}}),[ \t]*(?:{_STATES})\b"
+    rf"(?P<city>\b[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}}),[ \t]*(?:{_STATES})\b(?!-)"
     r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
 _ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
@@ -382,6 +433,8 @@ _FACILITY_WORDS = (
     r"|Center|Centre|Program|Labs|Services|Telehealth|Pediatrics|Dialysis|Kidney Care|Home Health"
     r"|Primary Care|Recuperative Care|Occupational Health|Behavioral Health|Women's Health|Associates"
     r"|Vascular|Consultants|Pavilion|Post-Acute|Health|Genomics|Rehab|Drug|Infusion|Partners|Specialists"
+    r"|Manor|Home Care|Blood Bank|Internal Medicine|Emergency Department|Orthopa?edics"
+    r"|(?:Cardiology|Neurology|Oncology|Surgical|Dental|Eye|Orthopa?edic) Group"
 )
 # In capitals, "ADMITTED TO LAKESHORE GENERAL HOSPITAL": the verb and preposition are not the name.
 _CARE_VERB = (
@@ -389,13 +442,17 @@ _CARE_VERB = (
     r"presented|visited|reviewed)\b"
 )
 # Capitalised name words before a facility word ("Springfield General Hospital", "ST. JUDE MEDICAL CENTER").
+_FACILITY_NAME_WORD = r"[A-Z][A-Za-z'\u2019&.-]*"
+# "&" joins name words ("Stillwater Heart & Vascular"); a saint's "Home" or "House" is a nursing home.
 _FACILITY = re.compile(
-    rf"\b(?:(?i:St\.?|Saint)[ \t]+)?(?:(?!{_STOPWORD}|{_CARE_VERB})[A-Z][A-Za-z'\u2019&.-]*[ \t]+){{1,5}}"
+    rf"\b(?:(?i:St\.?|Saint)[ \t]+)?(?:(?:(?!{_STOPWORD}|{_CARE_VERB}){_FACILITY_NAME_WORD}|&)[ \t]+){{1,5}}"
     rf"(?i:{_FACILITY_WORDS})\b"
+    r"|\b(?i:St\.?|Saint)[ \t]+[A-Z][A-Za-z'\u2019-]+(?:[ \t]+[A-Z][A-Za-z'\u2019-]+)?[ \t]+"
+    r"(?i:Home|House|Villa)\b"
     rf"|\b(?i:{_FACILITY_WORDS})[ \t]+(?i:of)[ \t]+(?:[A-Z][A-Za-z'.-]*[ \t]?){{1,3}}"
 )
 _NOT_VENUES = (
-    r"(?!(?:Rest|Baseline|Discharge|Night|Home|Risk|Week|Day|Month|Time|Birth|Admission|Presentation|Bedside"
+    r"(?!(?:Front|Rest|Baseline|Discharge|Night|Home|Risk|Week|Day|Month|Time|Birth|Admission|Presentation|Bedside"
     r"|Least|Most|First|Last|Present|Diagnosis|Follow|This|That|These|Those|All|Any|Each|Her|His|Their|Our)\b)"
 )
 # "at Johns Hopkins on 03/14", "at UCSF,": a capitalised name after "at", then a date word or punctuation.
@@ -412,10 +469,12 @@ _VENUE = re.compile(
     r"(?:[ \t]+(?i:by[ \t]+\S+(?:[ \t]\S+)?))?[ \t]+(?i:at|to|in|from)[ \t]+(?:(?i:the)[ \t]+)?"
     r"(?P<value>(?:[A-Z][A-Za-z'\u2019&.-]*)(?:[ \t](?:[A-Z][A-Za-z'\u2019&.-]*|&|of)){0,4})"
 )
+# "AGE 90 OR OLDER", "aged 90 and over": a threshold in a rule, not somebody's age.
+_AGE_THRESHOLD = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)|and[ \t]+(?:older|over|above)))"
 _AGE_OVER_89 = re.compile(
     r"\b(?P<age>(?:9\d|1[0-2]\d))"
     r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|years? of age|M\b|F\b))"
-    r"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b",
+    rf"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b{_AGE_THRESHOLD}",
     _FLAGS,
 )
 _PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b(?![\d-])")
@@ -430,9 +489,17 @@ _AGE_PHRASE = re.compile(
     r"(?![ \t]*(?:%|/|\.\d|mg|kg|lb|bpm|mm|cm|ml|units?|beats|percent|degrees|f\b|c\b))"
 )
 # Any SSN shape, issued range or not: de-identification must not trust that a number is invalid.
-_SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
+_SSN = re.compile(r"(?<![\w*-])(?:\d{3}|[Xx*]{3})-(?:\d{2}|[Xx*]{2})-\d{4}\b")
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b")
 _DEA = re.compile(r"\b[A-Z]{2}\d{7}\b")
+# Code 39 barcodes print their value between asterisks on labels and wristbands: "*E1234567*".
+_BARCODE = re.compile(r"(?<![\w*])\*(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,18})\*(?![\w*])")
+# Pathology and cytology case numbers: letters, two-digit year, dash, serial ("KP24-03318", "C22-0981").
+_CASE_NUMBER = re.compile(r"\b[A-Z]{1,3}\d{2}-\d{3,6}\b(?!-)")
+# ISBT 128 donation identification numbers on blood units: "W0000 24 123456".
+_DONATION_NUMBER = re.compile(r"\b[A-Z]\d{4}[ ]?\d{2}[ ]?\d{6}\b")
+# What precedes a product code rather than a person's identifier ("lot QC24-117", "REF CV-15703").
+_PRODUCT_CODE_BEFORE = re.compile(r"(?i:lot|ref|cat(?:alog)?|model|rev|version|item|part|kit)[ \t#:.]*$")
 _TEN_DIGITS = re.compile(r"(?<![\d-])[12]\d{9}(?![\d-])")
 
 
@@ -466,7 +533,8 @@ _MONTH_ALONE = re.compile(
 )
 # Scores and counts written like dates: "Beighton score 2/9", "PAIN 9/10", "12/18 lymph nodes positive".
 _SCORE_BEFORE = re.compile(
-    r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|=)[ \t:(]*$"
+    r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|="
+    r"|\bdose|\bday|\bcycle|\bfraction|\bsession)[ \t:(]*$"
 )
 _SCORE_AFTER = re.compile(r"^[ \t)]*(?i:positive|negative|lymph|nodes?|was|\(was|cores?|vessels?|points?)\b")
 _AMOUNT_AFTER = re.compile(r"^[ \t]*(?i:tabs?\b|tablets?|cups?|strength|dose|of\b|mg\b|ml\b|inch|x\b)")
@@ -478,7 +546,9 @@ _ADDRESS_TAIL = re.compile(
 _DATE_CONTEXT = re.compile(
     r"(?:\b(?:on|date|dated|dob|d\.o\.b|born|seen|admitted|discharged|visit|since|from|until|to|of|collected|"
     r"received|reported|signed|surgery|performed|scheduled|follow[- ]?up|last|next|given|trial|log|cxr|ct|mri"
-    r"|clinic|visit|appt|appointment)\b[ \t:]*$)",
+    r"|clinic|visit|appt|appointment"
+    r"|mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday)"
+    r"\b[ \t:,]*$)",
     _FLAGS,
 )
 
@@ -501,6 +571,10 @@ _ORDINAL_DAY = re.compile(
     r"\b(?i:on|by|since|until|before|after|from)[ \t]+(?i:the)[ \t]+"
     r"(?P<day>(?:[12]?\d|3[01])(?i:st|nd|rd|th))\b"
 )
+# "from the 25th to the 3rd percentile": ordinals of a growth chart, not days of a month.
+_PERCENTILE_AFTER = re.compile(
+    r"(?i:[ \t]+(?:to|and)[ \t]+(?:the[ \t]+)?\d{1,2}(?:st|nd|rd|th))?[ \t]+(?i:percentile)"
+)
 # "last July", "this Friday": relative dates that still name a month or a weekday ("last week" does not).
 _RELATIVE_DATE = re.compile(
     r"\b(?i:last|this|next|past)[ \t]+(?P<when>(?i:"
@@ -514,6 +588,25 @@ def _looks_like_identifier(value: str) -> bool:
     return any(ch.isdigit() for ch in value) and not _NUMERIC_RANGE.match(value)
 
 
+_NAME_PART = re.compile(r"[^\s,]+")
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """A labelled name without the everyday words in capitals that it ran into: "PT ENROLLED, TEMPLATE X"
+    or "GIRLFRIEND YESENIA EXPECTING" (a census name such as "GRACE" or "HOPE" is kept)."""
+    words = [(m.start(), m.end()) for m in _NAME_PART.finditer(text, start, end)]
+
+    def ordinary(span: tuple[int, int]) -> bool:
+        word = text[span[0] : span[1]]
+        return word.isupper() and is_everyday_word(word) and word not in census_words()
+
+    while words and ordinary(words[-1]):
+        words.pop()
+    while words and ordinary(words[0]):
+        words.pop(0)
+    return (words[0][0], words[-1][1]) if words else (start, start)
+
+
 def _bare_date_score(found: Any, text: str) -> float:
     """How likely a bare month/day is a date: never when an amount or a score surrounds it ("from 1/2 tab",
     "pain 9/10"), likely after a date word ("seen on 3/14"), otherwise when it could not be a small fraction
@@ -524,7 +617,9 @@ def _bare_date_score(found: Any, text: str) -> float:
         return 0.3  # an amount or a score, whatever words come before it
     if _DATE_CONTEXT.search(before) or _CLOCK_TIME_AFTER.match(after):
         return 0.8
-    return 0.3 if month < 5 and day < 5 else 0.55
+    # Fractions are never zero-padded: "04/03" is a date, "4/3" may be a ratio.
+    padded = found.match.group(0).startswith("0") or "/0" in found.match.group(0)
+    return 0.3 if month < 5 and day < 5 and not padded else 0.55
 
 
 _LIST_CONTINUATION = re.compile(rf"[ \t]*(?:,|;|and|&)[ \t]*{_ID}")
@@ -558,13 +653,17 @@ class LabeledValueRecognizer(EntityRecognizer):
             position = 0
             while (match := regex.search(text, position)) is not None:
                 start, end = match.span("value")
-                value = text[start:end].rstrip(" .-/")
                 # A rejected value may itself be the next label ("PPO, MEMBER X1"): search on from it.
                 position = max(start, match.start() + 1)
-                if pattern.category is not PhiCategory.NAME and not _looks_like_identifier(value):
-                    continue
-                results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
-                results += self._listed_after(text, start + len(value), pattern)
+                if pattern.category is PhiCategory.NAME:
+                    start, end = _trim_name(text, start, end)
+                else:
+                    end = start + len(text[start:end].rstrip(" .-/"))
+                    if not _looks_like_identifier(text[start:end]):
+                        continue
+                if start < end:
+                    results.append(_result(pattern.category, start, end, pattern.score, self.NAME))
+                    results += self._listed_after(text, end, pattern)
         return results
 
     def _listed_after(self, text: str, position: int, pattern: LabeledPattern) -> list[RecognizerResult]:
@@ -610,7 +709,6 @@ class ShapeRecognizer(EntityRecognizer):
         simple = (
             (PhiCategory.STREET_ADDRESS, _STREET, 0.9),
             (PhiCategory.COUNTY, _COUNTY, 0.85),
-            (PhiCategory.FACILITY, _FACILITY, 0.8),
             (PhiCategory.PHONE, _PHONE, 0.7),
             (PhiCategory.SSN, _SSN, 0.6),
             (PhiCategory.VEHICLE_ID, _VIN, 0.6),
@@ -619,6 +717,7 @@ class ShapeRecognizer(EntityRecognizer):
         )
         for category, regex, score in simple:
             found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
+        found += _facilities(text) + _initials(text, self.NAME) + _unlabeled_ids(text, self.NAME)
         for regex, score in ((_TITLE_NAME, 0.85), (_SIGNATURE_NAME, 0.85), (_NAME_WITH_INITIAL, 0.6)):
             found += [
                 _result(PhiCategory.NAME, *m.span("value"), score, self.NAME) for m in regex.finditer(text)
@@ -663,6 +762,81 @@ class ShapeRecognizer(EntityRecognizer):
         return [result for result in found if result.entity_type in entities]
 
 
+# The name facility-word matches are reported under: a facility word ("Harbor Point Imaging") is evidence
+# enough, even when the words before it are everyday words.
+FACILITY_WORDS_RECOGNIZER = "facility_words"
+
+
+def _facilities(text: str) -> list[RecognizerResult]:
+    """Facility names, less the words before a sentence break and runs of everyday or clinical words
+    before the facility word ("HF CLINIC", "STARTED METHYLPHENIDATE ER", "TAB ONLY IF YOUR CLINIC")."""
+    found = []
+    for match in _FACILITY.finditer(text):
+        start, end = match.span()
+        breaks = list(_SENTENCE_BREAK.finditer(text, start, end))
+        start = breaks[-1].end() if breaks else start
+        if not _only_ordinary_words(text[start:end]) and not _DOSE_AFTER.match(text, end):
+            found.append(_result(PhiCategory.FACILITY, start, end, 0.8, FACILITY_WORDS_RECOGNIZER))
+    return found
+
+
+# "METHYLPHENIDATE ER 18 MG": a dose after the "facility" makes it a drug's formulation.
+_DOSE_AFTER = re.compile(r"[ \t]+\d+(?:\.\d+)?[ \t]*(?i:mg|mcg|g|ml|units?)\b")
+# The end of a sentence inside a run of capitalised words: a word of three or more letters, a full stop.
+_SENTENCE_BREAK = re.compile(r"[A-Za-z]{3,}\.[ \t]+")
+
+
+def _only_ordinary_words(value: str) -> bool:
+    """Whether the words before the facility word say nothing about a place: abbreviations, function words
+    and clinical terms ("HF CLINIC", "TAB ONLY IF YOUR CLINIC"), or a drug before "ER" (extended release)."""
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", value)
+    *before, last = words
+    if last.upper() == "ER" and before and _is_clinical_term(before[-1]):
+        return True
+    return all(
+        len(word) <= 3 or word.lower() in _FUNCTION_WORDS or _is_clinical_term(word) for word in before
+    )
+
+
+_FUNCTION_WORDS = frozenset(
+    "only if your my our their his her its this that these those any all some no not plus per than then also"
+    " please call see when where which who".split()
+)
+
+
+def _is_clinical_term(word: str) -> bool:
+    """A word of clinical text that is not an everyday word: a drug, a disease, a procedure."""
+    return word.lower() in clinical_vocabulary() and not is_everyday_word(word)
+
+
+def _initials(text: str, name: str) -> list[RecognizerResult]:
+    """A person's initials in the places documents put them (see :data:`_INITIALS_TAG`)."""
+    found = []
+    for regex in (_INITIALS_LABELED, _INITIALS_TAG, _INITIALS_SIGNOFF):
+        for match in regex.finditer(text):
+            groups = [group for group in ("value", "typist") if match.groupdict().get(group)]
+            if all(_could_be_initials(match.group(group)) for group in groups):
+                found += [_result(PhiCategory.NAME, *match.span(group), 0.7, name) for group in groups]
+    return found
+
+
+def _could_be_initials(letters: str) -> bool:
+    lower = letters.lower()
+    return lower not in _NOT_INITIALS and lower not in clinical_vocabulary() and not is_everyday_word(lower)
+
+
+def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
+    """Identifiers whose shape gives them away without a label: barcodes, case and donation numbers."""
+    found = [_result(PhiCategory.MRN, *m.span("value"), 0.6, name) for m in _BARCODE.finditer(text)]
+    for regex in (_CASE_NUMBER, _DONATION_NUMBER):
+        found += [
+            _result(PhiCategory.OTHER_ID, *m.span(), 0.6, name)
+            for m in regex.finditer(text)
+            if not _PRODUCT_CODE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        ]
+    return found
+
+
 class ClinicalDateRecognizer(EntityRecognizer):
     """Dates finer than a year, in every shape :mod:`records.dates` knows.
 
@@ -685,7 +859,8 @@ class ClinicalDateRecognizer(EntityRecognizer):
         for match in _RELATIVE_DATE.finditer(text):
             results.append(_result(PhiCategory.DATE, match.start(), match.end(), 0.6, self.NAME))
         for match in _ORDINAL_DAY.finditer(text):
-            results.append(_result(PhiCategory.DATE, *match.span("day"), 0.6, self.NAME))
+            if not _PERCENTILE_AFTER.match(text, match.end()):
+                results.append(_result(PhiCategory.DATE, *match.span("day"), 0.6, self.NAME))
         for match in _MONTH_ALONE.finditer(text):
             results.append(_result(PhiCategory.DATE, *match.span("month"), 0.6, self.NAME))
         for found in find_dates(text):

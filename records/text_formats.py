@@ -35,38 +35,57 @@ _HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def parse_text(path: Path, source: SourceRef, embedded: EmbeddedParser) -> list[Document]:
-    """A plain-text or Markdown note, split into paragraphs under the headings it uses."""
+    """A plain-text or Markdown note, split into paragraphs under the headings it uses.
+
+    Each paragraph is a verbatim slice of the decoded text (line ends normalised to LF, as Python's
+    ``open()`` reads it), and its span records where the slice starts, so a citation maps back to the file.
+    """
     try:
         text = decode_text(path.read_bytes())
     except BinaryContent as error:
         raise RecordRejected(
             source.filename, RejectionKind.UNSUPPORTED, "not readable as text", source.entry
         ) from error
+    text = normalise_line_ends(text)
     builder = DocumentBuilder(source, RecordKind.TEXT, title=_first_line(text) or "Text note")
-    for section, paragraph in _paragraphs(text):
-        builder.add(paragraph, section=section)
+    for section, start, end in _paragraphs(text):
+        builder.add(text[start:end], section=section, source_start=start)
     return [builder.build()]
 
 
-def _paragraphs(text: str) -> Iterator[tuple[str | None, str]]:
-    """(section, paragraph) pairs; a heading starts a section and a blank line ends a paragraph."""
+def normalise_line_ends(text: str) -> str:
+    """CRLF and CR as LF: the text Python's universal-newline ``open()`` returns."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _paragraphs(text: str) -> Iterator[tuple[str | None, int, int]]:
+    """(section, start, end) of each paragraph, without surrounding whitespace; a heading starts a section
+    (and is a paragraph of its own unless text follows it on its line) and a blank line ends a paragraph."""
     section: str | None = None
-    lines: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        heading = _MARKDOWN_HEADING.match(line) or _LABEL_HEADING.match(line)
-        if (heading or not line.strip()) and lines:
-            yield section, "\n".join(lines)
-            lines = []
-        if heading:
+    start: int | None = None
+    end = line_start = 0
+    for content in text.split("\n"):
+        line_end = line_start + len(content)
+        heading = _MARKDOWN_HEADING.match(content) or _LABEL_HEADING.match(content)
+        if (heading or not content.strip()) and start is not None:
+            yield section, start, end
+            start = None
+        if heading and not heading.groupdict().get("rest"):
             section = heading.group("title").strip()
-            rest = heading.groupdict().get("rest")
-            lines = [line.strip()] if rest else []
-            if not rest:
-                yield section, line.strip()
-        elif line.strip():
-            lines.append(line.rstrip())
-    if lines:
-        yield section, "\n".join(lines)
+            yield section, *_stripped(text, line_start, line_end)
+        elif content.strip():
+            if heading:
+                section = heading.group("title").strip()
+            start = start if start is not None else line_start + len(content) - len(content.lstrip())
+            end = line_start + len(content.rstrip())
+        line_start = line_end + 1
+    if start is not None:
+        yield section, start, end
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 
 
 def _first_line(text: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reconsult.offline import apply_offline_defaults
@@ -101,6 +102,11 @@ def engine(database_url: str, settings: Settings) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def accounts(engine: Engine) -> Accounts:
     """One committed account per role, with specialist profiles (CA/NY licensed; the other one CA only)."""
+    return create_accounts(engine)
+
+
+def create_accounts(engine: Engine) -> Accounts:
+    """Commit one account per role in ``engine``'s database (see :func:`accounts`)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory.begin() as session:
         users = {
@@ -153,8 +159,21 @@ def fresh_engine(engine: Engine) -> Iterator[Engine]:
     fresh = make_engine(engine.url.set(database=name).render_as_string(hide_password=False))
     yield fresh
     fresh.dispose()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
-        admin.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    _drop_database(engine, name)
+
+
+def _drop_database(engine: Engine, name: str) -> None:
+    """Drop a test database; once more on a new connection if the server dropped ours meanwhile (workers
+    killed by a test leave their backends to exit on their own)."""
+    for attempt in (1, 2):
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+                admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except OperationalError:
+            engine.dispose()
+            if attempt == 2:
+                raise
 
 
 @pytest.fixture
@@ -327,3 +346,11 @@ class CaseBuilder:
 def cases(client: TestClient, as_role: Callable[[Role], dict[str, str]], accounts: Accounts) -> CaseBuilder:
     """A builder for cases at any stage."""
     return CaseBuilder(client, as_role(Role.OPS), accounts)
+
+
+@pytest.fixture(scope="session")
+def deidentifier() -> Any:
+    """The one de-identifier of the test session (it loads spaCy)."""
+    from records.deid import Deidentifier
+
+    return Deidentifier()

@@ -23,15 +23,9 @@ from records.deid import (
     certify,
     is_certified,
 )
+from records.offsets import OffsetMap
 from records.phi import PhiCategory
 from records.vault import PhiVault
-
-
-@pytest.fixture(scope="session")
-def deidentifier() -> Deidentifier:
-    """The one de-identifier of the test session."""
-    return Deidentifier()
-
 
 NOTE = """DISCHARGE SUMMARY
 Patient: Margaret Okonkwo    MRN: 00482913    DOB: 03/14/1931
@@ -303,9 +297,20 @@ class TestCertify:
         assert certified.categories[PhiCategory.SSN.value] == 1
         assert all(count > 0 for count in certified.categories.values())
 
+    def test_its_offsets_map_back_to_the_original(self, certified: CertifiedText) -> None:
+        start = certified.text.index("SSN")
+        source_start, source_end = certified.offsets.to_source(start, len(certified.text))
+        assert NOTE[source_start:source_end].startswith("SSN")
+        assert certified.offsets.to_source(0, len(certified.text)) == (0, len(NOTE))
+
+    def test_an_excerpt_is_certified_too(self, certified: CertifiedText) -> None:
+        excerpt = certified.excerpt(5, 40)
+        assert is_certified(excerpt)
+        assert excerpt.text == certified.text[5:40]
+
     def test_only_certify_makes_one(self, certified: CertifiedText) -> None:
-        with pytest.raises(TypeError):
-            CertifiedText(object(), "Patient: Margaret Okonkwo", "0" * 64, {})
+        with pytest.raises(TypeError, match="created only by"):
+            CertifiedText(object(), "Patient: Margaret Okonkwo", "0" * 64, {}, OffsetMap([]))
         assert is_certified(certified)
         assert not is_certified(certified.text)
         assert not is_certified(DeidResult(text=certified.text, spans=[]))

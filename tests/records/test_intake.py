@@ -59,10 +59,17 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
         (b"<!DOCTYPE html><html><body><p>Discharge summary</p></body></html>", RecordKind.HTML),
         (b'{"resourceType": "Bundle", "type": "collection", "entry": []}', RecordKind.FHIR_JSON),
         (b"\x0bMSH|^~\\&|LAB||EHR||20240101||ORU^R01|1|P|2.5\rPID|1||123\r\x1c\r", RecordKind.HL7V2),
+        (b"[doctor] hi , brian . how are you ?\n[patient] fine .", RecordKind.TEXT),
+        (b"{Dictated, not read} Patient seen in clinic.", RecordKind.TEXT),
     ],
 )
 def test_text_formats(tmp_path: Path, content: bytes, kind: RecordKind) -> None:
     assert identify(write(tmp_path, "upload", content), "upload") is kind
+
+
+def test_a_json_array_is_still_read_as_json(tmp_path: Path) -> None:
+    with pytest.raises(RecordRejected, match="not a FHIR resource"):
+        identify(write(tmp_path, "upload", b'[\n  {"resourceType": "Patient"}\n]'), "upload")
 
 
 def test_docx_is_not_mistaken_for_a_zip(tmp_path: Path) -> None:

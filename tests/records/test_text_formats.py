@@ -46,6 +46,18 @@ class TestPlainText:
         for span in document.spans:
             assert document.text[span.start : span.end] in self.NOTE
 
+    @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+    def test_every_span_maps_back_to_the_file_as_open_reads_it(self, tmp_path: Path, line_end: str) -> None:
+        raw = ("  " + self.NOTE.replace("PLAN:", "PLAN:   \n\n   ")).replace("\n", line_end)
+        path = write(tmp_path, "n.txt", raw.encode())
+        document = parse_text(path, SOURCE, no_embedded)[0]
+        as_opened = path.read_text(encoding="utf-8")  # universal newlines, as open(path).read()
+        for span in document.spans:
+            source_start = span.source_offset(span.start)
+            assert source_start is not None
+            length = span.end - span.start
+            assert as_opened[source_start : source_start + length] == document.text[span.start : span.end]
+
     def test_markdown_headings(self, tmp_path: Path) -> None:
         markdown = b"# Referral\n\nPlease review.\n\n## Medications\n\n* metformin 500 mg BID\n"
         document = parse_text(write(tmp_path, "r.md", markdown), SOURCE, no_embedded)[0]

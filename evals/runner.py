@@ -8,15 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals import deid_suite
+from evals import deid_suite, summary_suite
 
 Suite = Callable[..., dict[str, Any]]
-SUITES: dict[str, Suite] = {"deid": deid_suite.run}
+Digest = Callable[[dict[str, Any]], list[str]]
 
 
 def run_suite(name: str, *, data: Path | None, limit: int | None, split: str) -> dict[str, Any]:
     """Run one suite; raises KeyError for an unknown suite name."""
-    return SUITES[name](data=data, limit=limit, split=split)
+    return SUITES[name][0](data=data, limit=limit, split=split)
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """A readable digest of any suite's result."""
+    return SUITES[result["suite"]][1](result)
 
 
 def write_result(result: dict[str, Any], output_dir: Path) -> Path:
@@ -28,7 +33,7 @@ def write_result(result: dict[str, Any], output_dir: Path) -> Path:
     return path
 
 
-def summary_lines(result: dict[str, Any]) -> list[str]:
+def deid_lines(result: dict[str, Any]) -> list[str]:
     """A readable digest of a deid-style result: ours against the baseline."""
     metrics, baseline = result["metrics"], result["metrics"].get("baseline", {})
     lines = [f"suite {result['suite']} on {result['dataset']} ({result.get('split', 'all')} split)"]
@@ -54,3 +59,10 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     for case, scores in metrics.get("by_case", {}).items():
         lines.append(f"{case}-case notes: recall {scores['recall']} precision {scores['precision']}")
     return lines
+
+
+# Each suite: how to run it, and how to print its result for a person.
+SUITES: dict[str, tuple[Suite, Digest]] = {
+    "deid": (deid_suite.run, deid_lines),
+    "summary": (summary_suite.run, summary_suite.summary_lines),
+}

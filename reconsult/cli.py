@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -65,8 +67,43 @@ def demo(
     typer.echo("\nDemo accounts (development only):")
     for account in DEMO_ACCOUNTS:
         typer.echo(f"  {account.role.value:<11} {account.email:<28} password: {account.password}")
-    if not no_serve:
+    if no_serve:
+        typer.echo(f"worker: {runtime.worker().drain()} queued run(s) processed")
+        return
+    with _worker_process():
         _serve(runtime, host, port)
+
+
+@contextlib.contextmanager
+def _worker_process() -> Iterator[None]:
+    """A ``reconsult worker`` process beside the API, stopped with it."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "reconsult", "worker"])
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Process the queued runs, then exit")] = False,
+) -> None:
+    """Take pipeline runs from the queue and run them (several workers may share one database)."""
+    import signal
+    import threading
+
+    pipeline_worker = _runtime().worker()
+    if once:
+        typer.echo(f"{pipeline_worker.drain()} run(s) processed")
+        return
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    typer.echo(f"worker {pipeline_worker.name} waiting for runs; Ctrl-C stops it")
+    pipeline_worker.run_forever(stop)
 
 
 @db_app.command("upgrade")
@@ -165,9 +202,51 @@ def deid(
         raise typer.Exit(1)
 
 
+@app.command("summarize")
+def summarize(
+    paths: Annotated[list[Path], typer.Argument(help="Record files of one case (any supported format)")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object")] = False,
+    deidentified: Annotated[
+        bool, typer.Option("--deidentified", help="Show the text as the model saw it (surrogates)")
+    ] = False,
+) -> None:
+    """Ingest, de-identify and summarise local files as one case; every item cites its source span."""
+    import json
+
+    from llm.gateway import Gateway
+    from reconsult.settings import get_settings
+    from reconsult.summarize_cli import summarize_paths
+    from summarizer.schemas import ITEM_LISTS
+
+    output = summarize_paths(paths, Gateway(get_settings().gateway_config()), deidentified=deidentified)
+    if json_output:
+        typer.echo(json.dumps(output, ensure_ascii=False))
+    else:
+        typer.echo("\n".join(_summary_lines(output, ITEM_LISTS)))
+    if output["errors"] and not output["documents"]:
+        raise typer.Exit(1)
+
+
+def _summary_lines(output: dict[str, object], sections: tuple[str, ...]) -> list[str]:
+    lines = [f"patient: {output['patient']}"]
+    for section in sections:
+        items = output[section]
+        assert isinstance(items, list)
+        if items:
+            lines.append(f"{section.replace('_', ' ')}:")
+        for item in items:
+            cited = ", ".join(f"{c['path']}[{c['start']}:{c['end']}]" for c in item["citations"])
+            lines.append(f"  - {item['text']}  ({cited})")
+    errors = output["errors"]
+    assert isinstance(errors, list)
+    lines += [f"error: {error['path']}: {error['reason']}" for error in errors]
+    lines.append(f"verification: {output['verification']}")
+    return lines
+
+
 @eval_app.command("run")
 def eval_run(
-    suite: Annotated[str, typer.Option(help="Suite to run: deid")] = "deid",
+    suite: Annotated[str, typer.Option(help="Suite to run: deid or summary")] = "deid",
     data: Annotated[
         Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
     ] = None,

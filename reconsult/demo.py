@@ -25,6 +25,7 @@ from review_api.cases.schemas import (
     TriageDecision,
 )
 from review_api.context import current_request
+from review_api.runs import service as runs
 from review_api.specialists.schemas import CertificationIn, LicenseIn, SpecialistProfileIn
 from review_api.specialists.service import put_profile
 from review_api.uploads import service as uploads
@@ -237,6 +238,7 @@ def _seed_cases(session: Session, ops: Principal, runtime: Runtime, specialist: 
         uploads.upload(session, ops, case.id, [pdf], runtime.settings, runtime.blob_store)
         for status in (CaseStatus.SUBMITTED, CaseStatus.PROCESSING):
             cases.change_status(session, ops, case.id, StatusChange(status=status))
+        runs.start_run(session, ops, case.id)  # the worker summarises the records
         assert demo.triage is not None
         cases.triage(session, ops, case.id, demo.triage, runtime.settings)
         if demo.stop_at is CaseStatus.ASSIGNED:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from llm.config import GatewayConfig, ModelRoute
 
 # Development defaults. They are public (they are in this file), so any mode but ``dev`` refuses them.
 DEV_JWT_SIGNING_KEY = "dev-only-jwt-signing-key-change-me-0123456789"
@@ -50,6 +53,21 @@ class Settings(BaseSettings):
     sla_emergent_hours: int = Field(24, ge=1, description="Opinion due time for emergent cases")
     sla_urgent_hours: int = Field(72, ge=1, description="Opinion due time for urgent cases")
     sla_routine_hours: int = Field(120, ge=1, description="Opinion due time for routine cases")
+    llm_routes: dict[str, ModelRoute] = Field(
+        default_factory=dict,
+        description='Model per task as JSON, e.g. {"summarize_document": {"model": "gpt-4o-mini", '
+        '"fallbacks": ["ollama/llama3"]}}; tasks without a route use the offline engine',
+    )
+    llm_num_retries: int = Field(2, ge=0, description="Retries of a failing model call before a fallback")
+    llm_max_reasks: int = Field(2, ge=0, description="Re-asks after output that fails schema validation")
+    summary_unit_chars: int = Field(
+        12_000, ge=500, description="Most characters of record text in one summarizer model call"
+    )
+    worker_lease_seconds: int = Field(
+        60, ge=2, description="A run whose worker sent no heartbeat for this long is taken over by another"
+    )
+    worker_poll_seconds: float = Field(2.0, gt=0, description="How often an idle worker looks for runs")
+    worker_concurrency: int = Field(4, ge=1, description="Units a worker summarises in parallel")
 
     @field_validator("data_encryption_key")
     @classmethod
@@ -85,6 +103,17 @@ class Settings(BaseSettings):
     def data_key_bytes(self) -> bytes:
         """The decoded AES-256 data-encryption key."""
         return base64.b64decode(self.data_encryption_key)
+
+    def gateway_config(self) -> GatewayConfig:
+        """The model gateway's configuration."""
+        return GatewayConfig(
+            routes=self.llm_routes, num_retries=self.llm_num_retries, max_reasks=self.llm_max_reasks
+        )
+
+    @property
+    def seal_key(self) -> bytes:
+        """The key that seals certified texts in the database (derived from the data key)."""
+        return hashlib.sha256(b"reconsult certified-text seal\x00" + self.data_key_bytes).digest()
 
     @property
     def blob_dir(self) -> Path:

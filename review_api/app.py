@@ -17,6 +17,7 @@ from review_api.auth.endpoints import router as auth_router
 from review_api.cases.endpoints import router as cases_router
 from review_api.context import RequestContextMiddleware
 from review_api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from review_api.runs.endpoints import router as runs_router
 from review_api.specialists.endpoints import router as specialists_router
 from review_api.uploads.endpoints import router as uploads_router
 from review_api.users.endpoints import router as users_router
@@ -47,7 +48,16 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session], blob_
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.blob_store = blob_store
-    for router in (auth_router, users_router, specialists_router, cases_router, uploads_router, audit_router):
+    routers = (
+        auth_router,
+        users_router,
+        specialists_router,
+        cases_router,
+        uploads_router,
+        runs_router,
+        audit_router,
+    )
+    for router in routers:
         app.include_router(router)
     install_problem_handlers(app)
     _mount_offline_docs(app)

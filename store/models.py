@@ -7,12 +7,14 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -25,6 +27,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from records.kinds import RecordKind
 from store.case_status import CaseStatus
 from store.types import EncryptedDate, EncryptedText
+
+# all-MiniLM-L6-v2 (llm.embeddings); store may not import llm, and the migration fixes the width anyway.
+EMBEDDING_DIMENSIONS = 384
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -285,3 +290,125 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class RunStatus(StrEnum):
+    """Where a pipeline run is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PipelineRun(Base):
+    """One run of the graph over a case's records: a queue entry and its progress.
+
+    A run is identified by its case and the hash of its record set, so asking twice for the same records
+    returns the same run. Workers claim queued runs (or runs whose worker stopped sending heartbeats) with
+    ``FOR UPDATE SKIP LOCKED``; the LangGraph thread id is the run id.
+    """
+
+    __tablename__ = "pipeline_runs"
+    __table_args__ = (
+        UniqueConstraint("case_id", "input_hash"),
+        Index("ix_pipeline_runs_claimable", "status", "created_at"),  # what workers poll
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    record_ids: Mapped[list[str]] = mapped_column(JSONB)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"), default=RunStatus.QUEUED)
+    step: Mapped[str | None] = mapped_column(String(40))
+    progress: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    pipeline_version: Mapped[str] = mapped_column(String(20))
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = _now_column()
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseDocument(Base):
+    """A document read from a record: its original text (PHI, encrypted) and, once de-identified, the
+    certified text the models see with its offset map and seal."""
+
+    __tablename__ = "case_documents"
+    __table_args__ = (UniqueConstraint("case_id", "document_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    document_key: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[RecordKind] = mapped_column(_enum(RecordKind, "record_kind"))
+    status: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(EncryptedText("case_documents.title"))
+    text: Mapped[str] = mapped_column(EncryptedText("case_documents.text"))
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    facts_json: Mapped[str] = mapped_column(EncryptedText("case_documents.facts_json"))
+    certified_text: Mapped[str | None] = mapped_column(EncryptedText("case_documents.certified_text"))
+    certified_offsets: Mapped[list[list[int]] | None] = mapped_column(JSONB)
+    certified_seal: Mapped[str | None] = mapped_column(String(64))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    fact_hints: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    deid_engine: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class DocumentChunk(Base):
+    """A passage of a de-identified document and its embedding, for retrieval within a case."""
+
+    __tablename__ = "document_chunks"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position"),
+        Index(
+            "ix_document_chunks_embedding",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_documents.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[RecordKind] = mapped_column(_enum(RecordKind, "record_kind"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    embedding: Mapped[list[float]] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+
+
+class UnitExtractionRow(Base):
+    """One unit's extraction in a run (de-identified content), kept so a resumed run does not redo it."""
+
+    __tablename__ = "unit_extractions"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("pipeline_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class CaseSummaryRow(Base):
+    """The grounded summary a run produced (de-identified: surrogates, re-identified when read), with the
+    provenance of every model call behind it. One per run."""
+
+    __tablename__ = "case_summaries"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    provenance: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    pipeline_version: Mapped[str] = mapped_column(String(20))
+    input_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = _now_column()

@@ -160,6 +160,13 @@ class RecordRepository:
         """How many records a case has (a routing field: no content)."""
         return self.session.scalar(select(func.count(Record.id)).where(Record.case_id == case_id)) or 0
 
+    def digests_for_case(self, case_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+        """Every record's id and content digest, in upload order: what a pipeline run reads (no content)."""
+        statement = (
+            select(Record.id, Record.sha256).where(Record.case_id == case_id).order_by(Record.uploaded_at)
+        )
+        return [(row.id, row.sha256) for row in self.session.execute(statement)]
+
     def add(self, record: Record) -> Record:
         """Insert a new record row (its blob is written by the caller)."""
         self.session.add(record)

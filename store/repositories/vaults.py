@@ -38,3 +38,8 @@ class PhiVaultRepository:
         else:
             row.sealed_json = vault.to_json().decode()
         self.session.flush()
+
+    def get(self, case_id: uuid.UUID) -> PhiVault | None:
+        """The case's vault for reading (re-identifying text for an authorised reader); None before any."""
+        row = self.session.get(PhiVaultRow, case_id)
+        return PhiVault.from_json(row.sealed_json.encode()) if row else None

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
-from store.models import Role
+from records.kinds import RecordKind
+from store.models import CaseDocument, CaseSummaryRow, Role
+from summarizer.schemas import CaseSummary, Citation, SummaryItem
 from tests.conftest import Accounts, CaseBuilder, case_payload, consent_payload, file_part, pdf_bytes
 
 ALL_ROLES = frozenset(Role)
@@ -25,6 +28,8 @@ class World:
     consent_id: str
     record_id: str
     accounts: Accounts
+    run_id: str = ""
+    document_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Endpoint:
             case=world.case_id,
             consent=world.consent_id,
             record=world.record_id,
+            run=world.run_id,
+            document=world.document_id,
             admin=world.accounts.admin,
             ops=world.accounts.ops,
             specialist=world.accounts.specialist,
@@ -122,6 +129,20 @@ ENDPOINTS = [
     Endpoint("POST", "/cases/{case}/records", frozenset({OPS}), files=True, case_scoped=True),
     Endpoint("GET", "/cases/{case}/records", frozenset({SPEC}), case_scoped=True),
     Endpoint("GET", "/cases/{case}/records/{record}/content", frozenset({SPEC}), case_scoped=True),
+    Endpoint("POST", "/cases/{case}/runs", frozenset({OPS}), case_scoped=True, ok=frozenset({200, 202})),
+    Endpoint("GET", "/cases/{case}/runs", frozenset({OPS, SPEC, QA}), case_scoped=True),
+    Endpoint("GET", "/cases/{case}/runs/{run}", frozenset({OPS, SPEC, QA}), case_scoped=True),
+    # The run is queued, not failed, so a permitted caller gets 409.
+    Endpoint(
+        "POST", "/cases/{case}/runs/{run}/retry", frozenset({OPS}), case_scoped=True, ok=frozenset({409})
+    ),
+    Endpoint("GET", "/cases/{case}/summary", frozenset({SPEC, QA}), case_scoped=True),
+    Endpoint(
+        "GET",
+        "/cases/{case}/documents/{document}/source?start=0&end=9",
+        frozenset({SPEC, QA}),
+        case_scoped=True,
+    ),
 ]
 
 
@@ -131,12 +152,65 @@ def _label(endpoint: Endpoint) -> str:
 
 @pytest.fixture
 def world(
-    client: TestClient, cases: CaseBuilder, accounts: Accounts, as_role: Callable[[Role], dict[str, str]]
+    client: TestClient,
+    cases: CaseBuilder,
+    accounts: Accounts,
+    as_role: Callable[[Role], dict[str, str]],
+    session: Session,
 ) -> World:
     case_id = cases.assigned()
     consents = client.get(f"/cases/{case_id}/consents", headers=as_role(Role.OPS)).json()
     records = client.get(f"/cases/{case_id}/records", headers=as_role(Role.SPECIALIST)).json()
-    return World(case_id=case_id, consent_id=consents[0]["id"], record_id=records[0]["id"], accounts=accounts)
+    run = client.post(f"/cases/{case_id}/runs", headers=as_role(Role.OPS))
+    assert run.status_code == 202, run.text
+    document_id = add_summarised_document(
+        session, uuid.UUID(case_id), uuid.UUID(records[0]["id"]), run.json()["id"]
+    )
+    return World(
+        case_id=case_id,
+        consent_id=consents[0]["id"],
+        record_id=records[0]["id"],
+        accounts=accounts,
+        run_id=run.json()["id"],
+        document_id=str(document_id),
+    )
+
+
+def add_summarised_document(
+    session: Session, case_id: uuid.UUID, record_id: uuid.UUID, run_id: str
+) -> uuid.UUID:
+    """A document and a one-item summary citing it, as a worker would have stored them."""
+    text = "Diagnosis: stable angina."
+    document = CaseDocument(
+        case_id=case_id,
+        record_id=record_id,
+        document_key="fixture#0",
+        position=0,
+        kind=RecordKind.TEXT,
+        status="ok",
+        title="note",
+        text=text,
+        spans=[{"start": 0, "end": len(text), "page": 1}],
+        facts_json="[]",
+        certified_text=text,
+        certified_offsets=[],
+    )
+    session.add(document)
+    session.flush()
+    citation = {"document_id": str(document.id), "page": 1, "start": 11, "end": 24}
+    summary = CaseSummary(conditions=[SummaryItem(text="stable angina", citations=[Citation(**citation)])])
+    session.add(
+        CaseSummaryRow(
+            run_id=uuid.UUID(run_id),
+            case_id=case_id,
+            summary=summary.model_dump(mode="json"),
+            provenance=[],
+            pipeline_version="test",
+            input_hash="0" * 64,
+        )
+    )
+    session.commit()
+    return document.id
 
 
 class TestRoleMatrix:
@@ -202,6 +276,9 @@ def test_every_api_route_is_in_the_matrix(client: TestClient) -> None:
             e.path.replace("{case}", "{case_id}")
             .replace("{consent}", "{consent_id}")
             .replace("{record}", "{record_id}")
+            .replace("{run}", "{run_id}")
+            .replace("{document}", "{document_id}")
+            .split("?")[0]
             .replace("{ops}", "{user_id}")
             .replace("{specialist}", "{user_id}"),
         )

@@ -1,0 +1,48 @@
+"""The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble), checkpointed
+in PostgreSQL on our own connection pool with strict msgpack deserialisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import START, StateGraph
+
+from pipeline.stages import PipelineRun, RunState, deidentify, index, ingest
+from pipeline.summary_graph import add_summary_nodes
+
+STEPS = ("ingest", "deidentify", "index", "summarize")
+
+
+def case_graph(checkpointer: Any) -> Any:
+    """The compiled case graph over ``checkpointer``."""
+    builder: StateGraph[Any, Any, Any, Any] = StateGraph(RunState, context_schema=PipelineRun)
+    builder.add_node("ingest", ingest)
+    builder.add_node("deidentify", deidentify)
+    builder.add_node("index", index)
+    builder.add_edge(START, "ingest")
+    builder.add_edge("ingest", "deidentify")
+    builder.add_edge("deidentify", "index")
+    add_summary_nodes(builder, after="index")
+    return builder.compile(checkpointer=checkpointer)
+
+
+def postgres_checkpointer(libpq_url: str, max_connections: int = 4) -> Any:
+    """A PostgresSaver on a connection pool of its own, refusing to unpickle anything but plain data.
+
+    The pool is opened here and closed with ``checkpointer.conn.close()``.
+    """
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    pool = ConnectionPool(
+        libpq_url,
+        min_size=1,
+        max_size=max_connections,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        open=True,
+    )
+    saver = PostgresSaver(pool, serde=JsonPlusSerializer(allowed_msgpack_modules=None))  # type: ignore[arg-type]
+    saver.setup()
+    return saver

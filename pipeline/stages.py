@@ -1,0 +1,309 @@
+"""The pipeline's nodes: ingest, deidentify, index, and the summarize stage over the database.
+
+Each node does its work in one transaction of its own and is idempotent, so a node interrupted between its
+commit and LangGraph's checkpoint simply runs again on resume and finds its work done. The graph state holds
+ids and counters only; texts stay in the (encrypted) database.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+from sqlalchemy.orm import Session, sessionmaker
+
+from llm.embeddings import Embedder
+from llm.gateway import Gateway
+from pipeline.summary_graph import SummaryRun, SummaryState
+from pipeline.version import PIPELINE_VERSION
+from records.deid import ENGINE_VERSION, Deidentifier, unseal
+from records.documents import CodedFact, Document, DocumentStatus, SourceSpan
+from records.ingest import ingest_file
+from store.blobs import BlobStore
+from store.models import CaseDocument, CaseSummaryRow
+from store.repositories.pipeline import DocumentRepository, RunRepository, SummaryRepository
+from store.repositories.vaults import PhiVaultRepository
+from summarizer.prepare import (
+    DEFAULT_UNIT_CHARS,
+    PreparedDocument,
+    Unit,
+    passages,
+    prepare_document,
+    split_units,
+)
+from summarizer.service import UnitExtraction, assemble, extract_unit
+
+CHUNK_CHARS = 1_000  # retrieval passages: a paragraph or two, well inside MiniLM's 256-token window
+
+
+@dataclass
+class PipelineServices:
+    """What the nodes need from the process: database, blobs, models and keys."""
+
+    session_factory: sessionmaker[Session]
+    blob_store: BlobStore
+    gateway: Gateway
+    embedder: Embedder
+    deidentifier: Callable[[], Deidentifier]
+    seal_key: bytes
+    unit_chars: int = DEFAULT_UNIT_CHARS
+
+
+class RunState(SummaryState, total=False):
+    """A run's graph state: ids and counters."""
+
+    run_id: str
+    case_id: str
+    record_ids: list[str]
+    input_hash: str
+    documents: int
+    rejected_files: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class PipelineRun(SummaryRun):
+    """The runtime context of one run (never checkpointed)."""
+
+    services: PipelineServices = field(kw_only=True)
+    run_id: uuid.UUID = field(kw_only=True)
+    case_id: uuid.UUID = field(kw_only=True)
+
+
+# --- ingest ---------------------------------------------------------------------------------------------
+
+
+def ingest(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Read every record of the run into documents (records read by an earlier attempt are skipped)."""
+    run = runtime.context
+    _enter(run, "ingest")
+    documents = rejected = 0
+    with run.services.session_factory.begin() as session:
+        repository = DocumentRepository(session)
+        for record in repository.records(run.case_id, state["record_ids"]):
+            if repository.has_documents(record.id):
+                continue
+            result = _read_record(run.services.blob_store, record.blob_key, str(record.id), record.filename)
+            rejected += len(result.errors) > 0 and not result.documents
+            for position, document in enumerate(result.documents):
+                repository.add(_document_row(run.case_id, record.id, position, document))
+                documents += 1
+        _progress(session, run, "ingest", {"documents": documents, "rejected_files": rejected})
+    return {"documents": documents, "rejected_files": rejected}
+
+
+def _read_record(blob_store: BlobStore, blob_key: str, record_id: str, filename: str) -> Any:
+    with tempfile.TemporaryDirectory(prefix="reconsult-run-") as folder:
+        path = Path(folder) / "record"
+        with path.open("wb") as sink:
+            for chunk in blob_store.get(blob_key):
+                sink.write(chunk)
+        return ingest_file(path, upload_id=record_id, filename=filename)
+
+
+def _document_row(
+    case_id: uuid.UUID, record_id: uuid.UUID, position: int, document: Document
+) -> CaseDocument:
+    return CaseDocument(
+        case_id=case_id,
+        record_id=record_id,
+        document_key=document.id,
+        position=position,
+        kind=document.kind,
+        status=document.status.value,
+        title=document.title,
+        text=document.text,
+        spans=[span.model_dump() for span in document.spans],
+        facts_json=json.dumps([fact.model_dump() for fact in document.facts]),
+    )
+
+
+# --- deidentify -----------------------------------------------------------------------------------------
+
+
+def deidentify(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Certify every readable document with the case's vault (one vault per case, locked meanwhile)."""
+    run = runtime.context
+    _enter(run, "deidentify")
+    with run.services.session_factory.begin() as session:
+        vaults = PhiVaultRepository(session)
+        vault = vaults.load_or_create(run.case_id)
+        certified = 0
+        for row in DocumentRepository(session).for_records(run.case_id, state["record_ids"]):
+            if row.certified_text is not None or row.status != DocumentStatus.OK.value or not row.text:
+                continue
+            prepared = prepare_document(stored_document(row), vault, run.services.deidentifier())
+            row.certified_text = prepared.certified.text
+            row.certified_offsets = [list(triple) for triple in prepared.certified.offsets.to_triples()]
+            row.certified_seal = prepared.certified.seal(run.services.seal_key)
+            row.source_sha256 = prepared.certified.source_sha256
+            row.fact_hints = prepared.facts
+            row.deid_engine = ENGINE_VERSION
+            certified += 1
+        vaults.save(run.case_id, vault)
+        _progress(session, run, "deidentify", {"deidentified": certified})
+    return {}
+
+
+def stored_document(row: CaseDocument) -> Document:
+    """The records-layer document a stored row holds."""
+    return Document(
+        id=str(row.id),
+        upload_id=str(row.record_id),
+        entry="",
+        kind=row.kind,
+        title=row.title,
+        text=row.text,
+        spans=[SourceSpan.model_validate(span) for span in row.spans],
+        facts=[CodedFact.model_validate(fact) for fact in json.loads(row.facts_json)],
+        status=DocumentStatus(row.status),
+    )
+
+
+def prepared_document(row: CaseDocument, seal_key: bytes) -> PreparedDocument:
+    """A stored certified document, trusted again through its seal."""
+    assert row.certified_text is not None
+    assert row.certified_seal is not None
+    assert row.source_sha256 is not None
+    offsets = [(int(a), int(b), int(c)) for a, b, c in row.certified_offsets or []]
+    certified = unseal(seal_key, row.certified_text, row.source_sha256, offsets, row.certified_seal)
+    return PreparedDocument(
+        document_id=str(row.id),
+        kind=row.kind.value,
+        certified=certified,
+        facts=list(row.fact_hints or []),
+        spans=[SourceSpan.model_validate(span) for span in row.spans],
+    )
+
+
+# --- index ----------------------------------------------------------------------------------------------
+
+
+def index(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Embed each certified document's passages into pgvector (documents indexed earlier are skipped)."""
+    run = runtime.context
+    _enter(run, "index")
+    chunks = 0
+    with run.services.session_factory.begin() as session:
+        repository = DocumentRepository(session)
+        for row in _certified(repository, run, state):
+            if repository.chunk_count(row.id):
+                continue
+            text = row.certified_text or ""
+            spans = passages(text, CHUNK_CHARS)
+            vectors = run.services.embedder.embed([text[start:end] for start, end in spans])
+            repository.replace_chunks(row, [(s, e, v) for (s, e), v in zip(spans, vectors, strict=True)])
+            chunks += len(spans)
+        _progress(session, run, "index", {"chunks": chunks})
+    return {"chunks": chunks}
+
+
+def _certified(repository: DocumentRepository, run: PipelineRun, state: RunState) -> list[CaseDocument]:
+    rows = repository.for_records(run.case_id, state["record_ids"])
+    return [row for row in rows if row.certified_text is not None]
+
+
+# --- summarize ------------------------------------------------------------------------------------------
+
+
+class DatabaseSummary:
+    """The summarize stage's context over the database: units from certified documents, extractions and
+    the summary stored per run."""
+
+    def __init__(self, services: PipelineServices, run_id: uuid.UUID, case_id: uuid.UUID) -> None:
+        self.services = services
+        self.run_id = run_id
+        self.case_id = case_id
+        self._documents: list[PreparedDocument] | None = None
+        self._units: dict[str, Unit] | None = None
+
+    def unit_ids(self) -> list[str]:
+        """Every unit of the run's certified documents."""
+        units = self._load_units()
+        with self.services.session_factory.begin() as session:
+            RunRepository(session).record_step(self.run_id, "summarize", {"units": len(units)})
+        return list(units)
+
+    def extract(self, unit_id: str) -> None:
+        """Extract a unit unless an earlier attempt stored it."""
+        with self.services.session_factory() as session:
+            if SummaryRepository(session).extraction(self.run_id, unit_id) is not None:
+                return
+        result = extract_unit(self.services.gateway, self._load_units()[unit_id], str(self.case_id))
+        with self.services.session_factory.begin() as session:
+            SummaryRepository(session).save_extraction(self.run_id, unit_id, result.model_dump(mode="json"))
+
+    def assemble(self, unit_ids: list[str]) -> None:
+        """Build and store the run's one summary."""
+        with self.services.session_factory.begin() as session:
+            repository = SummaryRepository(session)
+            if repository.count_for_run(self.run_id):
+                return
+            stored = repository.extractions(self.run_id, unit_ids)
+            extractions = [UnitExtraction.model_validate(stored[unit_id]) for unit_id in unit_ids]
+            summary, narrative = assemble(
+                self._load_documents(), extractions, self.services.gateway, str(self.case_id)
+            )
+            run = RunRepository(session).get(self.run_id)
+            assert run is not None
+            provenance = [e.provenance.model_dump() for e in extractions] + [
+                p.model_dump() for p in narrative
+            ]
+            repository.save_summary(
+                CaseSummaryRow(
+                    run_id=self.run_id,
+                    case_id=self.case_id,
+                    summary=summary.model_dump(mode="json"),
+                    provenance=provenance,
+                    pipeline_version=PIPELINE_VERSION,
+                    input_hash=run.input_hash,
+                )
+            )
+            RunRepository(session).record_step(
+                self.run_id, "summarize", {"summary_items": _item_count(summary)}
+            )
+
+    def _load_documents(self) -> list[PreparedDocument]:
+        if self._documents is None:
+            with self.services.session_factory() as session:
+                run = RunRepository(session).get(self.run_id)
+                assert run is not None
+                rows = DocumentRepository(session).for_records(self.case_id, run.record_ids)
+                self._documents = [
+                    prepared_document(row, self.services.seal_key)
+                    for row in rows
+                    if row.certified_text is not None
+                ]
+        return self._documents
+
+    def _load_units(self) -> dict[str, Unit]:
+        if self._units is None:
+            self._units = {
+                f"{unit.document_id}@{unit.offset}": unit
+                for document in self._load_documents()
+                for unit in split_units(document, self.services.unit_chars)
+            }
+        return self._units
+
+
+def _item_count(summary: Any) -> int:
+    return sum(
+        len(getattr(summary, name))
+        for name in ("conditions", "medications", "allergies", "labs", "procedures")
+    )
+
+
+def _enter(run: PipelineRun, step: str) -> None:
+    """Record the step a run is entering (committed at once, so a failure names where it happened)."""
+    with run.services.session_factory.begin() as session:
+        RunRepository(session).record_step(run.run_id, step, {})
+
+
+def _progress(session: Session, run: PipelineRun, step: str, progress: dict[str, Any]) -> None:
+    RunRepository(session).record_step(run.run_id, step, progress)

@@ -104,7 +104,14 @@ _DRUG_MENTION = re.compile(
     r"(?P<mention>[a-z][a-z-]{3,}(?: [a-z][a-z-]{3,})?\s+\d+(?:\.\d+)?\s?(?:mg|mcg|g|units?|ml|iu)\b"
     r"(?:\s+(?!and\b)[a-z./]+){0,3})"
 )
-_HEDGE = re.compile(r"(?i)^(?:rule out|r/o|possible|probable|suspected|likely|query|\?)\s*")
+_CONDITION_TAG = re.compile(r"\((?:disorder|finding|situation)\)\s*$")
+_ALLERGEN_TAG = re.compile(r"\((?:substance|organism|product)\)\s*$")
+_OPERATION = re.compile(
+    r"(?i)\((?:procedure)\)\s*$|\w(?:ectomy|otomy|ostomy|plasty|pexy|scopy)\b|\b(?:ligation|transplant|bypass"
+    r"|graft|amputation|excision|resection|replacement|repair)\b"
+)
+# "Suspected X" stays whole: it is a concept of its own in SNOMED CT and in most problem lists.
+_HEDGE = re.compile(r"(?i)^(?:rule out|r/o|possible|probable|likely|query|\?)\s*")
 # Sections of lists and social facts: no narrative sentences there.
 _LIST_ROLES = frozenset({"social", "medications", "allergies", "labs", "procedures"})
 _LABEL_LINE = re.compile(r"(?m)^[A-Z][\w ]{0,30}:\s")
@@ -324,12 +331,12 @@ class _TextReader:
         for piece in sentences(self.text, start, end):
             if self._is_covered(piece):
                 continue
-            for pattern in (_HISTORY_OF, _DIAGNOSED):
-                # The last introducer wins: "67 year-old woman with a history of A, B" lists A and B.
-                match = next(reversed(list(pattern.finditer(piece.text))), None)
+            presents_a_problem = presents_as == "conditions" and _PRESENTS.search(piece.text)
+            # "Presenting with history of X (situation)" names one problem, which the presents rule reads.
+            for pattern in () if presents_a_problem else (_HISTORY_OF, _DIAGNOSED):
+                match = _introducer(pattern, piece.text)
                 if match:
-                    for part in split_series(self.text, piece.start + match.end(), piece.end):
-                        self._add_condition(part)
+                    self._add_problem_series(piece.start + match.end(), piece.end)
             self._read_presents(piece, presents_as)
             self._read_drug_mentions(piece)
             surgical = _SURGICAL.search(piece.text)
@@ -355,8 +362,7 @@ class _TextReader:
         if match is None:
             return
         if presents_as == "conditions":
-            for part in split_series(self.text, piece.start + match.end(), piece.end):
-                self._add_condition(part)
+            self._add_problem_series(piece.start + match.end(), piece.end)
             return
         complaint = trimmed(self.text, piece.start + match.end(), piece.end)
         if complaint:
@@ -410,6 +416,24 @@ class _TextReader:
             if not self._is_covered(piece):
                 yield piece
 
+    def _add_problem_series(self, start: int, end: int) -> None:
+        """A series of problems: conditions, but allergens when the series names substances or organisms
+        (SNOMED's semantic tags), and procedures when a member names an operation."""
+        parts = list(split_series(self.text, start, end))
+        if any(_ALLERGEN_TAG.search(part.text) for part in parts):
+            for part in parts:
+                self.out.allergies.append(
+                    AllergyExtract(text=part.text, quotes=[self._quote(part)], substance=part.text)
+                )
+            return
+        for part in parts:
+            if _OPERATION.search(part.text) and not _CONDITION_TAG.search(part.text):
+                self.out.procedures.append(
+                    ProcedureExtract(text=part.text, quotes=[self._quote(part)], name=part.text)
+                )
+            else:
+                self._add_condition(part)
+
     def _add_condition(self, piece: Piece) -> None:
         name = re.sub(r"(?i)^(?:a|an|the)\s+", "", piece.text).strip()
         hedge = _HEDGE.match(name)
@@ -430,6 +454,18 @@ class _TextReader:
 
     def _quote(self, piece: Piece) -> Quote:
         return Quote(text_key=self.key, quote=self.text[piece.start : piece.end])
+
+
+def _introducer(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """Where a series begins: after the first introducer, or after one that directly follows it ("67
+    year-old woman with a history of A, B" lists A and B); a later "history of X" is a member."""
+    matches = list(pattern.finditer(sentence))
+    chosen = matches[0] if matches else None
+    for following in matches[1:]:
+        if chosen is None or following.start() - chosen.end() > len("a "):
+            break
+        chosen = following
+    return chosen
 
 
 def _role(title: str) -> str:

@@ -167,7 +167,7 @@ def split_series(text: str, start: int, end: int) -> Iterator[Piece]:
 
 
 _CONTINUATION = re.compile(
-    r"^\s*(?:with|without|due|not|nos|unspecified|human|regular|left|right|bilateral|initial|subsequent"
+    r"^\s*(?:with|without|due|nos|unspecified|human|regular|left|right|bilateral|initial|subsequent"
     r"|sequela|in|of|by)\b",
     re.IGNORECASE,
 )

@@ -14,7 +14,14 @@ from records.documents import Document, DocumentBuilder, SourceRef
 from records.kinds import RecordKind
 from records.vault import PhiVault
 from summarizer.prepare import PreparedDocument, prepare_document, split_units
-from summarizer.schemas import ConditionExtract, DocumentExtraction, LabExtract, MedicationExtract, Quote
+from summarizer.schemas import (
+    CaseSummary,
+    ConditionExtract,
+    DocumentExtraction,
+    LabExtract,
+    MedicationExtract,
+    Quote,
+)
 from summarizer.service import InMemorySummary, UnitExtraction, assemble, reidentified
 
 NOTE = """CARDIOLOGY CONSULTATION
@@ -123,14 +130,20 @@ class TestExtraction:
 class TestVerification:
     """Items whose citation does not support them are dropped and counted."""
 
-    def extraction(self, *items: object) -> DocumentExtraction:
+    def extraction(self, *items: ConditionExtract | MedicationExtract | LabExtract) -> DocumentExtraction:
         extraction = DocumentExtraction()
         for item in items:
-            target = {ConditionExtract: "conditions", MedicationExtract: "medications", LabExtract: "labs"}
+            target: dict[type, str] = {
+                ConditionExtract: "conditions",
+                MedicationExtract: "medications",
+                LabExtract: "labs",
+            }
             getattr(extraction, target[type(item)]).append(item)
         return extraction
 
-    def run(self, prepared: PreparedDocument, extraction: DocumentExtraction, gateway: Gateway) -> object:
+    def run(
+        self, prepared: PreparedDocument, extraction: DocumentExtraction, gateway: Gateway
+    ) -> CaseSummary:
         unit = UnitExtraction(
             document_id=prepared.document_id,
             offset=0,

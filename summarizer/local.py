@@ -56,7 +56,7 @@ _SECTION_ROLES: tuple[tuple[str, str], ...] = (
     (r"medication|current meds|^meds$|prescri|discharge med|home med", "medications"),
     (r"history of present|^hpi$|interval history|clinical history|^history$|subjective", "history"),
     (
-        r"past medical|^pmh|problem list|past history|medical history|diagnos|assessment|impression|^a/p",
+        r"past medical|^pmh|problem|past history|medical history|diagnos|assessment|impression|^a/p",
         "conditions",
     ),
     (r"procedure|operation|surgical history|past surgical|^psh", "procedures"),
@@ -103,6 +103,27 @@ _DRUG_MENTION = re.compile(
     r"|decrease[sd]?|on)\s+|\band\s+)"
     r"(?P<mention>[a-z][a-z-]{3,}(?: [a-z][a-z-]{3,})?\s+\d+(?:\.\d+)?\s?(?:mg|mcg|g|units?|ml|iu)\b"
     r"(?:\s+(?!and\b)[a-z./]+){0,3})"
+)
+_TABLE_HEADERS = frozenset(
+    {
+        "description",
+        "name",
+        "date",
+        "substance",
+        "medication",
+        "problem",
+        "procedure",
+        "test",
+        "result",
+        "status",
+        "allergen",
+        "allergy",
+        "reaction",
+        "social history observation",
+        "encounter",
+        "vaccine",
+        "immunization",
+    }
 )
 _CONDITION_TAG = re.compile(r"\((?:disorder|finding|situation)\)\s*$")
 _ALLERGEN_TAG = re.compile(r"\((?:substance|organism|product)\)\s*$")
@@ -195,16 +216,14 @@ class _TextReader:
                 continue
             self.covered.append((start, end))
             line = self.text[start:end]
-            display = _fact_display(line, str(fact.get("code") or ""))
-            if display is None:
-                continue
-            self._add_fact_item(target, display, line, Piece(line, start, end), fact)
+            parts = _fact_parts(line, str(fact.get("code") or ""))
+            if parts is not None:
+                self._add_fact_item(target, parts, Piece(line, start, end), fact)
 
-    def _add_fact_item(
-        self, target: str, display: str, line: str, piece: Piece, fact: dict[str, Any]
-    ) -> None:
+    def _add_fact_item(self, target: str, parts: tuple[str, str], piece: Piece, fact: dict[str, Any]) -> None:
+        display, rest = parts
         quotes = [self._quote(piece)]
-        date = first_date(line)
+        date = first_date(rest)
         status = fact.get("status")
         if target == "conditions":
             self.out.conditions.append(
@@ -219,11 +238,8 @@ class _TextReader:
         elif target == "imaging":
             self.out.imaging.append(FindingExtract(text=display, quotes=quotes, date=date))
         elif target == "labs":
-            lab = _lab(
-                display + line[line.find(display) + len(display) :], quotes, fact.get("interpretation")
-            )
+            lab = _fact_lab(display, rest, quotes, fact.get("interpretation"))
             if lab is not None:
-                lab.date = lab.date or date
                 self.out.labs.append(lab)
 
     # --- free text ----------------------------------------------------------------------------------------
@@ -412,9 +428,17 @@ class _TextReader:
     # --- helpers --------------------------------------------------------------------------------------------
 
     def _entries(self, section: Section) -> Iterator[Piece]:
+        """The section's list entries; of a table row ("Appendectomy | 03 Feb 2014 | Completed") its first
+        cell, and no header rows."""
         for piece in list_entries(self.text, section.start, section.end):
-            if not self._is_covered(piece):
+            if self._is_covered(piece):
+                continue
+            if " | " not in piece.text:
                 yield piece
+                continue
+            cell = trimmed(self.text, piece.start, piece.start + piece.text.index(" | "))
+            if cell is not None and cell.text.lower() not in _TABLE_HEADERS:
+                yield cell
 
     def _add_problem_series(self, start: int, end: int) -> None:
         """A series of problems: conditions, but allergens when the series names substances or organisms
@@ -535,14 +559,41 @@ def _lab(text: str, quotes: list[Quote], interpretation: Any) -> LabExtract | No
     )
 
 
-def _fact_display(line: str, code: str) -> str | None:
-    """The display of a rendered fact line "Condition: Sepsis (disorder) (SNOMED 91302008) — active"."""
+def _fact_parts(line: str, code: str) -> tuple[str, str] | None:
+    """The display of a rendered fact line and what follows its code: "Condition: Sepsis (disorder)
+    (SNOMED 91302008) — active" (FHIR) or "Observation: HEART RATE [LOINC 8867-4]: 80 /min" (C-CDA)."""
     body = line.split(": ", 1)[1] if ": " in line[:40] else line
     if code:
-        marker = re.search(rf"\s*\((?:[A-Za-z][\w .-]*\s)?{re.escape(code)}\)", body)
+        marker = re.search(rf"\s*[(\[](?:[A-Za-z][\w .-]*:?\s)?{re.escape(code)}[)\]]", body)
         if marker:
-            return body[: marker.start()].strip() or None
-    return body.split(" — ", 1)[0].strip() or None
+            display = body[: marker.start()].strip()
+            return (display, body[marker.end() :]) if display else None
+    display = re.split(r" — |; ", body, maxsplit=1)[0].strip()
+    return (display, body[len(display) :]) if display else None
+
+
+_FACT_VALUE = re.compile(r"^[\s:=]*(?P<value>[<>]?\d+(?:\.\d+)?)\s*(?P<unit>[^\s;,(\u2014]+)?")
+_FACT_RANGE = re.compile(r"\((?:ref(?:erence)?(?: range)?:?\s*)?(?P<range>[^()]*\d[^()]*)\)")
+
+
+def _fact_lab(display: str, rest: str, quotes: list[Quote], interpretation: Any) -> LabExtract | None:
+    """A lab from a coded observation: its value and unit as rendered after the code."""
+    value = _FACT_VALUE.match(rest)
+    if value is None:
+        return None
+    unit = value.group("unit")
+    reference = _FACT_RANGE.search(rest[value.end() :])
+    flag = interpretation.upper() if isinstance(interpretation, str) else ""
+    return LabExtract(
+        text=" ".join(part for part in (display, value.group("value"), unit) if part),
+        quotes=quotes,
+        name=display,
+        value=value.group("value"),
+        unit=unit,
+        reference_range=reference.group("range").strip() if reference else None,
+        abnormal=(flag not in {"N", ""}) if flag else None,
+        date=first_date(rest),
+    )
 
 
 _CLINICAL_WORD = re.compile(

@@ -12,18 +12,24 @@ from dataclasses import dataclass
 
 from records.dates import find_dates
 
+# Section names common enough to be recognised without a colon or Markdown (C-CDA and PDF headings).
+_SECTION_NAMES = (
+    r"chief complaint|reason for (?:referral|visit|consult(?:ation)?)|history of present illness|history|hpi"
+    r"|past medical history|past surgical history|medications?|current medications|allergies(?:[ ,/&\w]*)?"
+    r"|labs?|laboratory(?: data| results)?|results|impression|assessment(?: and plan)?|plan(?: of care)?"
+    r"|diagnos[ie]s|findings|procedures?|social history|family history|problems?|problem list|vital signs"
+    r"|immunizations?|encounters?"
+)
 # A heading: Markdown "# Title", or a label line "ASSESSMENT:" / "Past Medical History:" (maybe with text).
 _HEADING = re.compile(
     r"^\s{0,3}(?:#{1,6}\s+(?P<markdown>[^\n]+?)\s*$"
     # A label is a few words, not a sentence ending in a colon ("The patient was prescribed the following:").
     r"|(?!(?:The|A|An|Patient|Pt|He|She|They|We|I)\b)"
     r"(?P<label>[A-Z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,4}):(?=\s|$))"
+    # A well-known section name alone on its line ("PROBLEMS", "Vital Signs (Last Filed)").
+    rf"|^(?P<line>(?i:{_SECTION_NAMES})(?: \([A-Za-z ]+\))?)[ \t]*$"
     # A well-known section name after a sentence, when a PDF or a dictation ran the lines together.
-    r"|(?<=[.!?;)] )(?P<inline>(?i:chief complaint|reason for (?:referral|visit|consult(?:ation)?)"
-    r"|history of present illness|history|hpi|past medical history|past surgical history|medications?"
-    r"|current medications|allergies|labs?|laboratory(?: data| results)?|results|impression"
-    r"|assessment(?: and plan)?|plan|diagnos[ie]s|findings|procedures?|social history|family history))"
-    r":(?=\s)",
+    rf"|(?<=[.!?;)] )(?P<inline>(?i:{_SECTION_NAMES})):(?=\s)",
     re.MULTILINE,
 )
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\d])")
@@ -73,7 +79,10 @@ def sections(text: str) -> list[Section]:
         if match.start() > position or found or title:
             found.append(Section(title, position, match.start()))
         title = (
-            (match.group("markdown") or match.group("label") or match.group("inline") or "")
+            next(
+                (match.group(name) for name in ("markdown", "label", "line", "inline") if match.group(name)),
+                "",
+            )
             .strip()
             .rstrip(":")
         )

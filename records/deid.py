@@ -28,6 +28,9 @@ from records.vault import PhiVault
 ENGINE_VERSION = "deid-1"
 # Chosen on the dev splits (see evals/deid): the lowest score our recognizers give a confident detection.
 DEFAULT_THRESHOLD = 0.5
+# spaCy reads at most a million characters at once and its memory grows with the text: long records are
+# analysed in windows (cut between lines, so no identifier is split); repeats are then found across all.
+WINDOW_CHARS = 50_000
 SPACY_MODEL = "en_core_web_sm"
 _SPACY_CONFIGURATION = {
     "nlp_engine_name": "spacy",
@@ -255,6 +258,16 @@ class Deidentifier:
         """Non-overlapping identifiers in ``text``, in order."""
         if not text.strip():
             return []
+        detections = [
+            Detection(d.start + offset, d.end + offset, d.category, d.score, d.recognizer)
+            for offset, window in text_windows(text, WINDOW_CHARS)
+            for d in self._detect_window(window)
+        ]
+        allowed = [match.span() for match in _ALLOWED.finditer(text)]
+        kept = [d for d in detections if not _is_allowed(d, allowed)]
+        return resolve_overlaps(kept + repeated_mentions(text, kept))
+
+    def _detect_window(self, text: str) -> list[Detection]:
         # NER reads a re-cased copy (same length, so offsets hold); our patterns read the text as written.
         nlp_artifacts = self._analyzer.nlp_engine.process_text(recase_upper_lines(text), "en")
         raw = self._analyzer.analyze(
@@ -264,10 +277,7 @@ class Deidentifier:
             score_threshold=self.threshold,
             nlp_artifacts=nlp_artifacts,
         )
-        detections = [d for d in (_to_detection(result, text) for result in raw) if d is not None]
-        allowed = [match.span() for match in _ALLOWED.finditer(text)]
-        kept = [d for d in detections if not _is_allowed(d, allowed)]
-        return resolve_overlaps(kept + repeated_mentions(text, kept))
+        return [d for d in (_to_detection(result, text) for result in raw) if d is not None]
 
     def deidentify(self, text: str, vault: PhiVault) -> DeidResult:
         """``text`` with every identifier replaced by the case's surrogate."""
@@ -283,6 +293,25 @@ class Deidentifier:
             for d in self.detect(text)
         ]
         return DeidResult(text=apply_spans(text, spans), spans=spans)
+
+
+def text_windows(text: str, size: int) -> list[tuple[int, str]]:
+    """``text`` in consecutive windows of at most ``size`` characters, cut at a blank line, else a line end,
+    else a space, so no identifier is split; with each window's offset."""
+    windows, start = [], 0
+    while start < len(text):
+        end = len(text) if len(text) - start <= size else _window_end(text, start, size)
+        windows.append((start, text[start:end]))
+        start = end
+    return windows
+
+
+def _window_end(text: str, start: int, size: int) -> int:
+    for separator in ("\n\n", "\n", " "):
+        position = text.rfind(separator, start + size // 2, start + size)
+        if position > start:
+            return position + len(separator)
+    return start + size
 
 
 def apply_spans(text: str, spans: list[DeidSpan]) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from evals.dataset_check import file_problems, note_problems
 from records.dates import find_dates, shift_date_text
-from records.deid import DEFAULT_THRESHOLD, Deidentifier
+from records.deid import DEFAULT_THRESHOLD, WINDOW_CHARS, Deidentifier, text_windows
 from records.lexicon import is_everyday_word
 from records.phi import PhiCategory
 from records.recognizers import ClinicalDateRecognizer, LabeledValueRecognizer, ShapeRecognizer
@@ -303,3 +303,22 @@ class TestDatasetFiles:
         assert any("overlaps" in problem for problem in problems)
         assert any("unknown category" in problem for problem in problems)
         assert any("is not the text" in problem for problem in problems)
+
+
+class TestLongTexts:
+    def test_windows_cover_the_text_and_cut_between_lines(self) -> None:
+        text = "\n".join(f"Line {index} of a long record." for index in range(5000))
+        windows = text_windows(text, 10_000)
+        assert "".join(window for _, window in windows) == text
+        assert all(len(window) <= 10_000 for _, window in windows)
+        assert all(window.endswith("\n") for _, window in windows[:-1])
+        assert [offset for offset, _ in windows] == [0, *[o + len(w) for o, w in windows[:-1]]]
+
+    def test_a_record_longer_than_one_window_is_read_whole(self, deidentifier: Deidentifier) -> None:
+        filler = "Blood pressure stable on current regimen; continue to monitor.\n"
+        planted = "Seen by Dr. Ifeoma Okonkwo on 03/14/2023, MRN 4471-2290.\n"
+        text = (filler * 900 + planted) * 3  # about 180,000 characters: four windows
+        assert len(text) > 3 * WINDOW_CHARS
+        result = deidentifier.deidentify(text, PhiVault.new(random.Random(5)))
+        for value in ("Okonkwo", "03/14/2023", "4471-2290"):
+            assert value not in result.text

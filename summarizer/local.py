@@ -44,7 +44,8 @@ from summarizer.text_rules import (
 
 DOCUMENT_TASK = "summarize_document"
 NARRATIVE_TASK = "summarize_narrative"
-NARRATIVE_WORD_BUDGET = 120
+NARRATIVE_WORD_BUDGET = 200  # a short read; chosen on the dialogue dev files
+KEY_SENTENCES = 6  # per unit: the candidates the narrative chooses from
 
 # Which section headings hold what (matched against the lower-cased heading).
 _SECTION_ROLES: tuple[tuple[str, str], ...] = (
@@ -402,7 +403,7 @@ class _TextReader:
     def _read_key_sentences(self) -> None:
         """The sentences most dense in findings: assessment, impression and presenting problem first."""
         ranked = sorted(self._candidate_sentences(), key=lambda item: -item[0])
-        for _, piece in ranked[:3]:
+        for _, piece in ranked[:KEY_SENTENCES]:
             self.out.key_sentences.append(ExtractedItem(text=piece.text, quotes=[self._quote(piece)]))
 
     def _candidate_sentences(self) -> Iterator[tuple[float, Piece]]:

@@ -123,7 +123,7 @@ class TestExtraction:
         tasks = [provenance.task for provenance in result[0].provenance]
         assert tasks == ["summarize_document", "summarize_narrative"]
         assert all(
-            p.prompt_version == 1 and p.model.startswith("reconsult-local/") for p in result[0].provenance
+            p.prompt_version == 2 and p.model.startswith("reconsult-local/") for p in result[0].provenance
         )
 
 

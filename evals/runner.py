@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals import deid_suite, summary_suite
+from evals import deid_suite, summary_suite, triage_suite
 
 Suite = Callable[..., dict[str, Any]]
 Digest = Callable[[dict[str, Any]], list[str]]
@@ -65,4 +65,5 @@ def deid_lines(result: dict[str, Any]) -> list[str]:
 SUITES: dict[str, tuple[Suite, Digest]] = {
     "deid": (deid_suite.run, deid_lines),
     "summary": (summary_suite.run, summary_suite.summary_lines),
+    "triage": (triage_suite.run, triage_suite.summary_lines),
 }

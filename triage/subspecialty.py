@@ -1,0 +1,192 @@
+"""Subspecialty routing offline: MiniLM embeddings of a note, a multinomial logistic regression, and a
+temperature that calibrates its probabilities.
+
+A note is embedded passage by passage (its first few, where the reason for the note is written) and the
+passages averaged. The trained model is an artifact in ``triage/models`` (weights, classes, temperature,
+version and the digest of the training file), written by ``reconsult triage train`` and read at start-up.
+Training is deterministic: the same file gives the same artifact.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from llm.embeddings import Embedder
+from triage.taxonomy import subspecialties, training_label
+
+MODEL_DIR = Path(__file__).parent / "models"
+MODEL_FILE = MODEL_DIR / "subspecialty.npz"
+MODEL_VERSION = "subspecialty-1"
+PASSAGE_CHARS = 1_000
+PASSAGES_PER_NOTE = 4
+REGULARISATION = 4.0  # inverse strength (scikit-learn's C); chosen before training, not tuned on dev
+CV_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class SubspecialtyModel:
+    """A trained routing model."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (classes, 384)
+    bias: np.ndarray  # (classes,)
+    temperature: float
+    version: str
+    training_digest: str
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities for each row of ``vectors``."""
+        logits = (vectors @ self.weights.T + self.bias) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        exponentials = np.exp(logits)
+        result: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
+        return result
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        """Write the artifact."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "classes": list(self.classes),
+            "temperature": self.temperature,
+            "version": self.version,
+            "training_digest": self.training_digest,
+        }
+        with path.open("wb") as sink:
+            np.savez_compressed(sink, weights=self.weights, bias=self.bias, meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> SubspecialtyModel:
+        """Read an artifact; FileNotFoundError names the training command when there is none."""
+        if not path.is_file():
+            raise FileNotFoundError(f"no subspecialty model at {path}; run `reconsult triage train`")
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(
+                classes=tuple(meta["classes"]),
+                weights=data["weights"],
+                bias=data["bias"],
+                temperature=float(meta["temperature"]),
+                version=meta["version"],
+                training_digest=meta["training_digest"],
+            )
+
+
+@cache
+def default_model() -> SubspecialtyModel:
+    """The shipped model."""
+    return SubspecialtyModel.load()
+
+
+def passages_of(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of the passages of ``text`` that are embedded."""
+    from summarizer.prepare import passages
+
+    return passages(text, PASSAGE_CHARS)[:PASSAGES_PER_NOTE] or [(0, 0)]
+
+
+def note_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """One unit vector per text: the mean of its first passages' embeddings."""
+    spans = [passages_of(text) for text in texts]
+    flat = [text[start:end] for text, pieces in zip(texts, spans, strict=True) for start, end in pieces]
+    embedded = np.asarray(embedder.embed(flat), dtype=np.float32)
+    vectors, position = [], 0
+    for pieces in spans:
+        mean = embedded[position : position + len(pieces)].mean(axis=0)
+        vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+        position += len(pieces)
+    return np.vstack(vectors)
+
+
+@dataclass(frozen=True)
+class LabelledNote:
+    """A training example: one distinct note and the subspecialty it trains."""
+
+    text: str
+    label: str
+
+
+def training_examples(csv_path: Path) -> list[LabelledNote]:
+    """Distinct (note, subspecialty) pairs of a MTSamples-format CSV, without non-routable labels."""
+    seen: set[tuple[str, str]] = set()
+    examples = []
+    for row in _rows(csv_path):
+        label = training_label(row["medical_specialty"], row["transcription"])
+        key = (row["transcription"], label or "")
+        if label is not None and key not in seen:
+            seen.add(key)
+            examples.append(LabelledNote(row["transcription"], label))
+    return examples
+
+
+def _rows(csv_path: Path) -> Iterable[dict[str, str]]:
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def train(csv_path: Path, embedder: Embedder) -> SubspecialtyModel:
+    """Fit the model on a MTSamples-format CSV (deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    examples = training_examples(csv_path)
+    vectors = note_vectors([example.text for example in examples], embedder)
+    labels = np.array([example.label for example in examples])
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
+    model.fit(vectors, labels)
+    temperature = _fit_temperature(vectors, labels)
+    order = [slug for slug in subspecialties() if slug in set(model.classes_)]
+    index = [list(model.classes_).index(slug) for slug in order]
+    weights, bias = _per_class_parameters(model.coef_, model.intercept_)
+    return SubspecialtyModel(
+        classes=tuple(order),
+        weights=weights[index].astype(np.float32),
+        bias=bias[index].astype(np.float32),
+        temperature=temperature,
+        version=MODEL_VERSION,
+        training_digest=hashlib.sha256(csv_path.read_bytes()).hexdigest(),
+    )
+
+
+def _per_class_parameters(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row of weights per class: with two classes scikit-learn keeps one row (the second class's
+    log-odds), which halved and mirrored gives the same probabilities through a softmax."""
+    if coef.shape[0] > 1:
+        return coef, intercept
+    return np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+
+
+def _fit_temperature(vectors: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising the log loss of out-of-fold logits (cross-validated on the training set)."""
+    from scipy.optimize import minimize_scalar
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=0)
+    logits = cross_val_predict(
+        LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced"),
+        vectors,
+        labels,
+        cv=folds,
+        method="decision_function",
+    )
+    if logits.ndim == 1:  # two classes: one log-odds column
+        logits = np.column_stack([-logits / 2, logits / 2])
+    classes = np.unique(labels)
+    truth = np.searchsorted(classes, labels)
+
+    def log_loss(temperature: float) -> float:
+        scaled = logits / temperature
+        scaled -= scaled.max(axis=1, keepdims=True)
+        log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return float(-log_probabilities[np.arange(len(truth)), truth].mean())
+
+    result: Any = minimize_scalar(log_loss, bounds=(0.05, 20.0), method="bounded")
+    return float(result.x)

@@ -10,6 +10,7 @@ top suggestion when it is right, else the note's narrowed training label (``tria
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from evals.loaders import SHARED_DATA
 from llm.embeddings import default_embedder
 from triage.subspecialty import default_model, note_vectors
 from triage.taxonomy import mtsamples_targets, training_label
+from triage.urgency import LEVELS, suggest_urgency
 
 MTSAMPLES_DEV = SHARED_DATA / "mtsamples" / "dev.csv"
 
@@ -107,7 +109,7 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 def run(data: Path | None = None, limit: int | None = None, split: str = "dev") -> dict[str, Any]:
     """Run the suite; ``data`` replaces the MTSamples dev CSV (any CSV in its format)."""
     started = time.perf_counter()
-    metrics = subspecialty_scores(data or MTSAMPLES_DEV, limit)
+    metrics = subspecialty_scores(data or MTSAMPLES_DEV, limit) | urgency_scores(split)
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     dataset = str(data) if data else "mtsamples/dev.csv"
     return {"suite": "triage", "dataset": dataset, "split": split, "metrics": metrics}
@@ -119,7 +121,85 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     lines = [f"suite triage on {result['dataset']}: {metrics['subspecialty_notes']} notes"]
     for key in ("subspecialty_top1", "subspecialty_top3", "subspecialty_macro_f1"):
         lines.append(f"{key:<28}{metrics[key]}")
+    lines.append(f"urgency on {metrics['urgency_vignettes']} vignettes ({result['split']} split):")
+    for key in (
+        "urgency_accuracy",
+        "under_triage_rate",
+        "over_triage_rate",
+        "emergent_below_urgent",
+        "ece",
+        "needs_review_rate",
+    ):
+        lines.append(f"  {key:<26}{metrics[key]}")
+    lines.append(f"  confusion (gold -> predicted): {metrics['urgency_confusion']}")
     lines.append("per class (precision / recall / support):")
     for name, scores in metrics["subspecialty_per_class"].items():
         lines.append(f"  {name:<34}{scores['precision']:>7}{scores['recall']:>8}{scores['support']:>6}")
     return lines
+
+
+URGENCY_VIGNETTES = Path(__file__).parent / "datasets" / "urgency_vignettes.jsonl"
+
+
+@dataclass(frozen=True)
+class Vignette:
+    """A hand-written case with its urgency label (see datasets/README_urgency.md)."""
+
+    id: str
+    split: str
+    urgency: str
+    subspecialty: str
+    text: str
+
+
+def load_vignettes(path: Path | None = None, split: str = "all") -> list[Vignette]:
+    """The vignettes of ``split`` (dev, test or all): of ``path``, or of every urgency vignette file."""
+    files = [path] if path else sorted(URGENCY_VIGNETTES.parent.glob("urgency_vignettes*.jsonl"))
+    rows = [
+        json.loads(line)
+        for file in files
+        for line in file.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return [
+        Vignette(row["id"], row["split"], row["urgency"], row["subspecialty"], row["text"])
+        for row in rows
+        if split == "all" or row["split"] == split
+    ]
+
+
+def urgency_scores(split: str) -> dict[str, Any]:
+    """Accuracy, under- and over-triage, the emergencies sent below urgent, and expected calibration error."""
+    vignettes = load_vignettes(split=split)
+    vectors = note_vectors([vignette.text for vignette in vignettes], default_embedder())
+    suggestions = [suggest_urgency(v.text, vector) for v, vector in zip(vignettes, vectors, strict=True)]
+    gold = [LEVELS.index(v.urgency) for v in vignettes]
+    predicted = [LEVELS.index(s.level) for s in suggestions]
+    count = len(vignettes)
+    return {
+        "urgency_vignettes": count,
+        "urgency_accuracy": _ratio(sum(g == p for g, p in zip(gold, predicted, strict=True)), count),
+        "under_triage_rate": _ratio(sum(p > g for g, p in zip(gold, predicted, strict=True)), count),
+        "over_triage_rate": _ratio(sum(p < g for g, p in zip(gold, predicted, strict=True)), count),
+        "emergent_below_urgent": sum(g == 0 and p == 2 for g, p in zip(gold, predicted, strict=True)),
+        "needs_review_rate": _ratio(sum(s.needs_review for s in suggestions), count),
+        "ece": _expected_calibration_error(
+            [s.confidence for s in suggestions], [g == p for g, p in zip(gold, predicted, strict=True)]
+        ),
+        "urgency_confusion": _confusion(
+            [(LEVELS[g], LEVELS[p]) for g, p in zip(gold, predicted, strict=True)]
+        ),
+    }
+
+
+def _expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    total, error = len(confidences), 0.0
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [i for i, c in enumerate(confidences) if low < c <= high or (index == 0 and c == 0)]
+        if members:
+            accuracy = sum(correct[i] for i in members) / len(members)
+            confidence = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(accuracy - confidence)
+    return round(error, 4)

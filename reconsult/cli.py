@@ -6,7 +6,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,6 +26,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+triage_app = typer.Typer(help="Subspecialty and urgency triage", no_args_is_help=True)
+app.add_typer(triage_app, name="triage")
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on")]
@@ -244,9 +246,87 @@ def _summary_lines(output: dict[str, object], sections: tuple[str, ...]) -> list
     return lines
 
 
+@triage_app.command("train")
+def triage_train(
+    mtsamples: Annotated[Path, typer.Option(help="MTSamples-format training CSV")] = Path(
+        "../shared/data/mtsamples/train.csv"
+    ),
+    vignettes: Annotated[
+        Path | None, typer.Option(help="Urgency vignettes file (default: every file in evals/datasets)")
+    ] = None,
+) -> None:
+    """Train the subspecialty and urgency models and write their artifacts to triage/models."""
+    from evals.triage_suite import load_vignettes
+    from llm.embeddings import default_embedder
+    from triage.subspecialty import MODEL_FILE, train
+    from triage.urgency import MODEL_FILE as URGENCY_FILE
+    from triage.urgency import train_urgency
+
+    embedder = default_embedder()
+    subspecialty_model = train(mtsamples, embedder)
+    subspecialty_model.save()
+    classes, temperature = len(subspecialty_model.classes), subspecialty_model.temperature
+    typer.echo(f"{MODEL_FILE}: {classes} subspecialties, temperature {temperature:.3f}")
+    dev = load_vignettes(vignettes, split="dev")
+    train_urgency([v.text for v in dev], [v.urgency for v in dev], embedder).save()
+    typer.echo(f"{URGENCY_FILE}: trained on {len(dev)} dev vignettes")
+
+
+@triage_app.command("classify")
+def triage_classify(
+    paths: Annotated[list[str], typer.Argument(help="Record files, or - for text on standard input")],
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per input")] = False,
+    requested_specialty: Annotated[
+        str | None, typer.Option(help="The subspecialty the referrer asked for (a taxonomy slug)")
+    ] = None,
+) -> None:
+    """Suggest urgency (with reasons) and the top three subspecialties for each input, as its own case."""
+    import json
+
+    from llm.gateway import Gateway
+    from reconsult.deid_cli import read_input
+    from reconsult.settings import get_settings
+    from records.deid import certify, default_deidentifier
+    from records.vault import PhiVault
+    from triage.service import triage
+
+    gateway, failed = Gateway(get_settings().gateway_config()), False
+    for path in paths:
+        try:
+            text = read_input(path)
+        except ValueError as error:
+            failed = True
+            typer.echo(json.dumps({"path": path, "error": str(error)}) if json_output else f"{path}: {error}")
+            continue
+        vault = PhiVault.new()
+        output = triage(
+            gateway, {"d1": certify(text, vault, default_deidentifier())}, requested_specialty
+        ).output
+        result = {
+            "path": path,
+            "urgency": {
+                "level": output.urgency.level,
+                "needs_review": output.urgency.needs_review,
+                "reasons": [vault.reidentify(reason.text) for reason in output.urgency.reasons],
+            },
+            "subspecialties": [{"name": s.name, "probability": s.probability} for s in output.subspecialties],
+        }
+        typer.echo(json.dumps(result) if json_output else _triage_line(result))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _triage_line(result: dict[str, Any]) -> str:
+    urgency, top = result["urgency"], result["subspecialties"]
+    review = " (needs review)" if urgency["needs_review"] else ""
+    names = ", ".join(f"{s['name']} {s['probability']:.2f}" for s in top)
+    reasons = "".join(f"\n    - {reason}" for reason in urgency["reasons"])
+    return f"==> {result['path']}: {urgency['level']}{review}; {names}{reasons}"
+
+
 @eval_app.command("run")
 def eval_run(
-    suite: Annotated[str, typer.Option(help="Suite to run: deid or summary")] = "deid",
+    suite: Annotated[str, typer.Option(help="Suite to run: deid, summary or triage")] = "deid",
     data: Annotated[
         Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
     ] = None,

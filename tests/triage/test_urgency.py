@@ -1,0 +1,109 @@
+"""Red-flag rules, the urgency decision, and triage through the gateway."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from llm.embeddings import default_embedder
+from llm.gateway import Gateway
+from records.deid import Deidentifier, certify
+from records.vault import PhiVault
+from triage.service import triage
+from triage.subspecialty import note_vectors
+from triage.urgency import UrgencyModel, red_flags, rule_level, rules, suggest_urgency
+
+
+def fired(text: str) -> set[str]:
+    return {reason.rule for reason in red_flags(text)}
+
+
+class TestRedFlags:
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            ("Since 40 minutes ago he has slurred speech and a facial droop.", "stroke"),
+            (
+                "New leg weakness over two days, now urinary retention, known lung cancer with spinal "
+                "metastases.",
+                "cord_compression",
+            ),
+            ("She says she is suicidal and has been stockpiling her tablets.", "suicide"),
+            ("At 33 weeks. Today BP 168/112 with flashing lights in her vision.", "pregnancy_emergency"),
+            ("Fever of 39 on day 10 after chemotherapy.", "neutropenic_fever"),
+            ("He felt a sudden tearing pain between the shoulder blades.", "aortic_dissection"),
+        ],
+    )
+    def test_a_current_finding_fires_its_rule(self, text: str, rule: str) -> None:
+        assert rule in fired(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "She denies slurred speech or facial droop.",
+            "History of stroke 10 years ago with slurred speech, fully recovered.",
+            "Mother had a facial droop in her seventies.",
+            "Systemic lupus erythematosus with a stable creatinine.",  # not STEMI
+        ],
+    )
+    def test_negated_past_and_look_alike_findings_do_not_fire(self, text: str) -> None:
+        assert rule_level(red_flags(text)) != "emergent"
+
+    def test_every_rule_is_reviewable(self) -> None:
+        for rule in rules():
+            assert rule.level in {"emergent", "urgent"}
+            assert rule.name
+            assert rule.patterns
+
+    def test_reasons_quote_the_sentence_they_rest_on(self) -> None:
+        text = "Referred for hip pain. Since this morning she has slurred speech. She is otherwise well."
+        (reason,) = red_flags(text)
+        assert text[reason.start : reason.end] == "Since this morning she has slurred speech"
+
+
+class TestDecision:
+    def vector(self, text: str) -> np.ndarray:
+        return np.asarray(note_vectors([text], default_embedder())[0], dtype=np.float32)
+
+    def test_a_rule_is_never_overruled_downwards(self) -> None:
+        text = "Routine follow-up request. Sudden facial droop and slurred speech began an hour ago."
+        always_routine = UrgencyModel(
+            np.zeros((3, 384), dtype=np.float32), np.array([0, 0, 9.0], dtype=np.float32)
+        )
+        suggestion = suggest_urgency(text, self.vector(text), always_routine)
+        assert suggestion.level == "emergent"
+        assert suggestion.reasons
+
+    def test_an_unsure_model_does_not_default_to_routine(self) -> None:
+        text = "A question about a long-standing skin rash."
+        undecided = UrgencyModel(np.zeros((3, 384), dtype=np.float32), np.zeros(3, dtype=np.float32))
+        suggestion = suggest_urgency(text, self.vector(text), undecided)
+        assert suggestion.needs_review
+        assert suggestion.level == "urgent"
+
+    def test_the_model_alone_calls_an_emergency_only_when_sure(self) -> None:
+        text = "A question about a long-standing skin rash."
+        leaning = UrgencyModel(
+            np.zeros((3, 384), dtype=np.float32), np.array([0.5, 0.2, 0.1], dtype=np.float32)
+        )
+        suggestion = suggest_urgency(text, self.vector(text), leaning)
+        assert suggestion.level == "urgent"
+        assert suggestion.needs_review
+
+
+class TestThroughTheGateway:
+    def test_triage_returns_cited_reasons_and_three_subspecialties(self, deidentifier: Deidentifier) -> None:
+        text = (
+            "Referral for Mr. Tobias Lindqvist, 67. Sudden right arm weakness and slurred speech since "
+            "40 minutes ago. Atrial fibrillation, no anticoagulation."
+        )
+        certified = certify(text, PhiVault.new(), deidentifier)
+        result = triage(Gateway(), {"d1": certified}, requested_specialty="neurology")
+        output = result.output
+        assert output.urgency.level == "emergent"
+        quote = output.urgency.reasons[0].quotes[0]
+        assert quote.quote in certified.text
+        assert "Lindqvist" not in quote.quote
+        assert len(output.subspecialties) == 3
+        assert sum(s.probability for s in output.subspecialties) <= 1.0
+        assert result.provenance.model == "reconsult-local/triage_case"

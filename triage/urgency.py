@@ -1,0 +1,193 @@
+"""Urgency: explicit red-flag rules (``triage/data/red_flags.json``) plus a small model, erring upwards.
+
+The rules read sentence by sentence and ignore findings that are negated ("denies chest pain") or in the
+past ("stroke 10 years ago"). The model is a logistic regression over MiniLM embeddings, trained on the dev
+split of our urgency vignettes. The decision takes the higher of the two, and low confidence never lands
+on routine: it escalates to urgent and asks for human review, because under-triage is the costly error.
+Every reason quotes the sentence it rests on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from llm.embeddings import Embedder
+from summarizer.text_rules import sentences
+
+RULES_FILE = Path(__file__).parent / "data" / "red_flags.json"
+MODEL_FILE = Path(__file__).parent / "models" / "urgency.npz"
+LEVELS = ("emergent", "urgent", "routine")  # most urgent first
+RULE_WEIGHT = 0.85  # how much a fired rule outweighs the model in the final probabilities
+REVIEW_BELOW = 0.5  # a decision less sure than this goes to a person
+URGENCY_REGULARISATION = 10.0  # scikit-learn's C for the 60 dev vignettes
+_NEGATION = re.compile(
+    r"(?i)\b(?:no|denies|denied|denying|without|negative for|ruled out|not|absence of|free of)\b"
+)
+_PAST = re.compile(
+    r"(?i)\b(?:history of|hx of|years? ago|previous(?:ly)?|prior|remote|resolved|as a child|in the past"
+    r"|fully recovered|family history|mother|father|sister|brother)\b"
+)
+_LOOKBACK = 60  # characters before a match searched for negation or past-tense cues
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """One reviewable rule."""
+
+    id: str
+    level: str
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a level was suggested, with the sentence it rests on (offsets into the text read)."""
+
+    rule: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class UrgencySuggestion:
+    """The suggested level, its probabilities and reasons, and whether a person must review it."""
+
+    level: str
+    probabilities: dict[str, float]
+    reasons: list[Reason] = field(default_factory=list)
+    needs_review: bool = False
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the suggested level."""
+        return self.probabilities[self.level]
+
+
+@cache
+def rules() -> tuple[RedFlagRule, ...]:
+    """The red-flag rules, compiled."""
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        RedFlagRule(
+            rule["id"],
+            rule["level"],
+            rule["name"],
+            tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in rule["patterns"]),
+        )
+        for rule in data["rules"]
+    )
+
+
+def red_flags(text: str) -> list[Reason]:
+    """Every rule that fires on a current, affirmed finding, once per rule, quoting the sentence where its
+    match begins. Patterns may reach across sentences ("33 weeks ... BP 168/112")."""
+    spans = list(sentences(text, 0, len(text)))
+    found: dict[str, Reason] = {}
+    for rule in rules():
+        match = next(
+            (
+                m
+                for pattern in rule.patterns
+                for m in pattern.finditer(text)
+                if _affirmed_and_current(text, m.start())
+            ),
+            None,
+        )
+        if match is not None:
+            piece = next((p for p in spans if p.start <= match.start() < p.end), None)
+            start, end = (piece.start, piece.end) if piece else match.span()
+            found[rule.id] = Reason(rule.id, f"{rule.name}: {text[start:end]}", start, end)
+    return list(found.values())
+
+
+def _affirmed_and_current(text: str, position: int) -> bool:
+    """No negation or past-tense cue between the start of the match's clause and the match."""
+    before = text[max(0, position - _LOOKBACK) : position]
+    clause = re.split(r"[\n;.]", before)[-1]
+    return not _NEGATION.search(clause) and not _PAST.search(clause)
+
+
+def rule_level(reasons: Sequence[Reason]) -> str:
+    """The most urgent level among fired rules (routine when none fired)."""
+    levels = {rule.id: rule.level for rule in rules()}
+    fired = {levels[reason.rule] for reason in reasons}
+    return next((level for level in LEVELS if level in fired), "routine")
+
+
+@dataclass(frozen=True)
+class UrgencyModel:
+    """Logistic regression over note embeddings: probabilities for ``LEVELS``."""
+
+    weights: np.ndarray  # (3, 384), rows in LEVELS order
+    bias: np.ndarray
+
+    def probabilities(self, vector: np.ndarray) -> np.ndarray:
+        """Probabilities of (emergent, urgent, routine)."""
+        logits = self.weights @ vector + self.bias
+        exponentials = np.exp(logits - logits.max())
+        result: np.ndarray = exponentials / exponentials.sum()
+        return result
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        """Write the artifact."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as sink:
+            np.savez_compressed(sink, weights=self.weights, bias=self.bias)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> UrgencyModel:
+        """Read the artifact."""
+        if not path.is_file():
+            raise FileNotFoundError(f"no urgency model at {path}; run `reconsult triage train`")
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["weights"], data["bias"])
+
+
+@cache
+def default_urgency_model() -> UrgencyModel:
+    """The shipped model."""
+    return UrgencyModel.load()
+
+
+def train_urgency(texts: Sequence[str], levels: Sequence[str], embedder: Embedder) -> UrgencyModel:
+    """Fit the urgency model (deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from triage.subspecialty import note_vectors
+
+    model = LogisticRegression(C=URGENCY_REGULARISATION, max_iter=5000)
+    model.fit(note_vectors(texts, embedder), np.array([LEVELS.index(level) for level in levels]))
+    order = [list(model.classes_).index(index) for index in range(len(LEVELS))]
+    return UrgencyModel(model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32))
+
+
+def suggest_urgency(text: str, vector: np.ndarray, model: UrgencyModel | None = None) -> UrgencySuggestion:
+    """The urgency of a case from its text (for the rules) and its note vector (for the model)."""
+    reasons = red_flags(text)
+    model_probabilities = (model or default_urgency_model()).probabilities(vector)
+    probabilities = model_probabilities
+    fired = rule_level(reasons)
+    if reasons:
+        certain = np.array([level == fired for level in LEVELS], dtype=float)
+        probabilities = RULE_WEIGHT * certain + (1 - RULE_WEIGHT) * model_probabilities
+    level = LEVELS[int(np.argmax(probabilities))]
+    if level == "emergent" and not reasons and probabilities[0] < REVIEW_BELOW:
+        level = "urgent"  # the model alone calls an emergency only when sure; review follows below
+    if LEVELS.index(fired) < LEVELS.index(level):  # a rule never loses to the model
+        level = fired
+    rounded = {name: round(float(p), 4) for name, p in zip(LEVELS, probabilities, strict=True)}
+    suggestion = UrgencySuggestion(level, rounded, reasons)
+    if suggestion.confidence < REVIEW_BELOW:
+        suggestion.needs_review = True
+        if level == "routine":  # unsure is not routine
+            suggestion.level = "urgent"
+    return suggestion

@@ -1,16 +1,14 @@
-"""The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble), checkpointed
-in PostgreSQL on our own connection pool with strict msgpack deserialisation."""
+"""The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble) -> triage,
+checkpointed in PostgreSQL on our own connection pool with strict msgpack deserialisation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 
-from pipeline.stages import PipelineRun, RunState, deidentify, index, ingest
+from pipeline.stages import PipelineRun, RunState, deidentify, index, ingest, triage_stage
 from pipeline.summary_graph import add_summary_nodes
-
-STEPS = ("ingest", "deidentify", "index", "summarize")
 
 
 def case_graph(checkpointer: Any) -> Any:
@@ -22,7 +20,9 @@ def case_graph(checkpointer: Any) -> Any:
     builder.add_edge(START, "ingest")
     builder.add_edge("ingest", "deidentify")
     builder.add_edge("deidentify", "index")
-    add_summary_nodes(builder, after="index")
+    add_summary_nodes(builder, after="index", then="triage")
+    builder.add_node("triage", triage_stage)
+    builder.add_edge("triage", END)
     return builder.compile(checkpointer=checkpointer)
 
 

@@ -26,8 +26,9 @@ from records.deid import ENGINE_VERSION, Deidentifier, unseal
 from records.documents import CodedFact, Document, DocumentStatus, SourceSpan
 from records.ingest import ingest_file
 from store.blobs import BlobStore
-from store.models import CaseDocument, CaseSummaryRow
+from store.models import Case, CaseDocument, CaseSummaryRow, TriageSuggestionRow, Urgency
 from store.repositories.pipeline import DocumentRepository, RunRepository, SummaryRepository
+from store.repositories.routing import RoutingRepository
 from store.repositories.vaults import PhiVaultRepository
 from summarizer.prepare import (
     DEFAULT_UNIT_CHARS,
@@ -269,6 +270,10 @@ class DatabaseSummary:
                 self.run_id, "summarize", {"summary_items": _item_count(summary)}
             )
 
+    def documents(self) -> list[PreparedDocument]:
+        """The run's certified documents, in order."""
+        return self._load_documents()
+
     def _load_documents(self) -> list[PreparedDocument]:
         if self._documents is None:
             with self.services.session_factory() as session:
@@ -307,3 +312,44 @@ def _enter(run: PipelineRun, step: str) -> None:
 
 def _progress(session: Session, run: PipelineRun, step: str, progress: dict[str, Any]) -> None:
     RunRepository(session).record_step(run.run_id, step, progress)
+
+
+# --- triage ---------------------------------------------------------------------------------------------
+
+TRIAGE_DOCUMENTS = 8  # the first unit of each of at most this many documents: a bounded triage prompt
+
+
+def triage_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Suggest urgency and subspecialty from the case's certified documents (their opening units)."""
+    from triage.service import triage
+    from triage.taxonomy import subspecialties
+
+    run = runtime.context
+    _enter(run, "triage")
+    source = run.source
+    assert isinstance(source, DatabaseSummary)
+    documents = source.documents()[:TRIAGE_DOCUMENTS]
+    texts = {
+        f"d{index + 1}": split_units(document, run.services.unit_chars)[0].certified
+        for index, document in enumerate(documents)
+    }
+    with run.services.session_factory() as session:
+        case = session.get(Case, run.case_id)
+        requested = case.requested_specialty if case is not None else None
+    hint = requested if requested in subspecialties() else None
+    result = triage(run.services.gateway, texts, hint, str(run.case_id))
+    output = result.output
+    with run.services.session_factory.begin() as session:
+        RoutingRepository(session).save_suggestion(
+            TriageSuggestionRow(
+                run_id=run.run_id,
+                case_id=run.case_id,
+                urgency=Urgency(output.urgency.level),
+                needs_review=output.urgency.needs_review,
+                subspecialty=output.subspecialties[0].name if output.subspecialties else "internal_medicine",
+                output=output.model_dump(mode="json"),
+                provenance=result.provenance.model_dump(),
+            )
+        )
+        _progress(session, run, "triage", {"urgency": output.urgency.level})
+    return {}

@@ -81,15 +81,15 @@ def assemble_summary(state: SummaryState, runtime: Runtime[SummaryRun]) -> dict[
     return {"summarized": True}
 
 
-def add_summary_nodes(builder: StateGraph[Any, Any, Any, Any], after: str = START) -> None:
-    """Add the summarize stage to ``builder``, starting after node ``after`` and ending the graph."""
+def add_summary_nodes(builder: StateGraph[Any, Any, Any, Any], after: str = START, then: str = END) -> None:
+    """Add the summarize stage to ``builder``, between node ``after`` and node ``then``."""
     builder.add_node(PLAN_NODE, plan_units)
     builder.add_node(EXTRACT_NODE, extract_unit)  # type: ignore[arg-type]
     builder.add_node(ASSEMBLE_NODE, assemble_summary)
     builder.add_edge(after, PLAN_NODE)
     builder.add_conditional_edges(PLAN_NODE, fan_out, [EXTRACT_NODE, ASSEMBLE_NODE])
     builder.add_edge(EXTRACT_NODE, ASSEMBLE_NODE)
-    builder.add_edge(ASSEMBLE_NODE, END)
+    builder.add_edge(ASSEMBLE_NODE, then)
 
 
 def summary_graph() -> Any:

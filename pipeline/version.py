@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-PIPELINE_VERSION = "1.0"
+PIPELINE_VERSION = "1.1"
+# The graph's steps, in order (pipeline.graph builds them; the API reports progress by them).
+STEPS = ("ingest", "deidentify", "index", "summarize", "triage")
 
 
 def run_input_hash(record_digests: Iterable[tuple[str, str]]) -> str:

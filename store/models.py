@@ -412,3 +412,37 @@ class CaseSummaryRow(Base):
     pipeline_version: Mapped[str] = mapped_column(String(20))
     input_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = _now_column()
+
+
+class TriageSuggestionRow(Base):
+    """The triage a run suggested for its case (de-identified content), one per run."""
+
+    __tablename__ = "triage_suggestions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency, "urgency"))
+    needs_review: Mapped[bool] = mapped_column()
+    subspecialty: Mapped[str] = mapped_column(String(100))
+    output: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class RoutingDecision(Base):
+    """What ops decided against what was suggested; overrides (with their reason) are labelled examples for
+    QA and retraining."""
+
+    __tablename__ = "routing_decisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    suggestion_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("triage_suggestions.id"))
+    decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    overridden: Mapped[bool] = mapped_column()
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency, "urgency"))
+    subspecialty: Mapped[str] = mapped_column(String(100))
+    specialist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = _now_column()

@@ -22,11 +22,11 @@ def triage_case(payload: dict[str, Any]) -> dict[str, Any]:
     """Triage the case whose texts the payload holds (``d1``, ``d2``...)."""
     texts: dict[str, str] = payload.get("texts", {})
     hints: dict[str, Any] = payload.get("hints", {})
-    key, text = _main_text(texts)
+    text, starts = _joined(texts)
     vector = note_vectors([text], default_embedder())[0]
     urgency = suggest_urgency(text, vector)
     reasons = [
-        ExtractedItem(text=reason.text, quotes=[Quote(text_key=key, quote=text[reason.start : reason.end])])
+        ExtractedItem(text=reason.text, quotes=[_quote(text, starts, reason.start, reason.end)])
         for reason in urgency.reasons
     ]
     output = TriageOutput(
@@ -36,20 +36,32 @@ def triage_case(payload: dict[str, Any]) -> dict[str, Any]:
             needs_review=urgency.needs_review,
             reasons=reasons,
         ),
-        subspecialties=_subspecialties(key, text, vector, hints.get("requested_specialty")),
+        subspecialties=_subspecialties(text, starts, vector, hints.get("requested_specialty")),
     )
     return output.model_dump(mode="json")
 
 
-def _main_text(texts: dict[str, str]) -> tuple[str, str]:
-    """The case read as one text (the first key names it for quotes: cases are triaged from one text)."""
-    if not texts:
-        return "d1", ""
-    key = next(iter(texts))
-    return key, texts[key]
+JOINER = "\n\n"
 
 
-def _subspecialties(key: str, text: str, vector: np.ndarray, requested: Any) -> list[SubspecialtyOutput]:
+def _joined(texts: dict[str, str]) -> tuple[str, list[tuple[int, str]]]:
+    """The case's texts read as one, and where each begins (for quoting it by its key)."""
+    starts, position = [], 0
+    for key, text in texts.items():
+        starts.append((position, key))
+        position += len(text) + len(JOINER)
+    return JOINER.join(texts.values()), starts
+
+
+def _quote(text: str, starts: list[tuple[int, str]], start: int, end: int) -> Quote:
+    """A quote of ``text[start:end]`` naming the input text it lies in."""
+    key = next((key for begin, key in reversed(starts) if begin <= start), "d1")
+    return Quote(text_key=key, quote=text[start:end].split(JOINER)[0])
+
+
+def _subspecialties(
+    text: str, starts: list[tuple[int, str]], vector: np.ndarray, requested: Any
+) -> list[SubspecialtyOutput]:
     model = default_model()
     probabilities = model.probabilities(vector[None, :])[0]
     if isinstance(requested, str) and requested in model.classes:
@@ -61,7 +73,7 @@ def _subspecialties(key: str, text: str, vector: np.ndarray, requested: Any) -> 
         SubspecialtyOutput(
             name=model.classes[index],
             probability=round(float(probabilities[index]), 4),
-            evidence=[Quote(text_key=key, quote=text[start:end])] if end > start else [],
+            evidence=[_quote(text, starts, start, end)] if end > start else [],
         )
         for index, (start, end) in zip(top, evidence_spans, strict=True)
     ]

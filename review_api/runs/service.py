@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from pipeline.version import PIPELINE_VERSION, run_input_hash
+from pipeline.version import PIPELINE_VERSION, STEPS, run_input_hash
 from records.offsets import OffsetMap
 from review_api import auditing
 from review_api.cases.service import get_case, require_consent
@@ -20,7 +20,6 @@ from store.repositories.vaults import PhiVaultRepository
 from summarizer.schemas import CaseSummary
 from summarizer.service import reidentified
 
-STEPS = ("ingest", "deidentify", "index", "summarize")
 CONTEXT_CHARS = 200
 
 

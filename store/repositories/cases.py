@@ -70,6 +70,11 @@ class CaseRepository:
         ).all()
         return page, total
 
+    def in_statuses(self, principal: Principal, statuses: Sequence[CaseStatus], limit: int) -> Sequence[Case]:
+        """Readable cases in any of ``statuses`` (the ops queue's working set), oldest first."""
+        statement = self.readable_statement(principal).where(Case.status.in_(list(statuses)))
+        return self.session.scalars(statement.order_by(Case.created_at).limit(limit)).all()
+
     def add(self, case: Case) -> Case:
         """Insert a new case."""
         self.session.add(case)

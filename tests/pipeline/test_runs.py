@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 from llm.embeddings import default_embedder
 from pipeline.worker import Worker
 from records.kinds import RecordKind
-from store.models import CaseDocument, CaseSummaryRow, PipelineRun, Role, RunStatus, UnitExtractionRow
+from store.models import (
+    CaseDocument,
+    CaseSummaryRow,
+    PipelineRun,
+    Role,
+    RoutingDecision,
+    RunStatus,
+    UnitExtractionRow,
+)
 from store.repositories.pipeline import DocumentRepository
 from tests.pipeline.conftest import PipelineWorld
 
@@ -97,7 +105,8 @@ class TestAProcessedCase:
 
         run = world.client.get(f"/cases/{case_id}/runs/{started.json()['id']}", headers=ops).json()
         assert run["status"] == "succeeded", run
-        assert [step["state"] for step in run["steps"]] == ["done"] * 4
+        assert [step["state"] for step in run["steps"]] == ["done"] * 5
+        assert run["progress"]["urgency"] in {"emergent", "urgent", "routine"}
         assert run["progress"]["documents"] == 2
         assert run["progress"]["units_done"] == run["progress"]["units"] >= 2
 
@@ -187,6 +196,65 @@ class TestAProcessedCase:
         assert (
             world.client.get(f"/cases/{case_id}/runs/{run_id}", headers=ops).json()["status"] == "succeeded"
         )
+
+
+STROKE_NOTE = """REFERRAL
+Patient: Tobias Lindqvist   DOB: 02/11/1958
+Since 40 minutes ago he has sudden right arm weakness, slurred speech and a facial droop.
+History of atrial fibrillation, on no anticoagulation. Question: is this a TIA, and which neurologist?
+"""
+
+
+class TestRoutingAProcessedCase:
+    def test_the_queue_shows_the_suggestion_and_ops_route_in_one_call(
+        self, pipeline_world: PipelineWorld, in_process_worker: Worker
+    ) -> None:
+        world = pipeline_world
+        cases = world.cases()
+        case_id = cases.create(requested_specialty="neurology")
+        cases.consent(case_id, "record_release", "specialist_review")
+        assert cases.upload(case_id, ("referral.txt", STROKE_NOTE.encode())).status_code == 201
+        cases.move(case_id, "submitted", "processing")
+        ops = world.headers(Role.OPS)
+        assert world.client.post(f"/cases/{case_id}/runs", headers=ops).status_code == 202
+        assert in_process_worker.drain() == 1
+
+        queue = world.client.get("/queue", headers=ops)
+        assert queue.status_code == 200, queue.text
+        entry = next(e for e in queue.json() if e["case"]["id"] == case_id)
+        assert entry["effective_urgency"] == "emergent"
+        assert entry["suggestion"]["reasons"] == ["Signs of acute stroke"]  # rule names, no clinical text
+        assert "Lindqvist" not in json.dumps(queue.json())
+        assert entry["sla_state"] == "not_started"
+        assert len(entry["suggestion"]["subspecialties"]) == 3
+        emergent_first = [e["effective_urgency"] for e in queue.json()]
+        assert emergent_first == sorted(emergent_first, key=["emergent", "urgent", "routine", None].index)
+
+        overridden = world.client.post(
+            f"/cases/{case_id}/routing", json={"urgency": "urgent", "subspecialty": "neurology"}, headers=ops
+        )
+        assert overridden.status_code == 422
+        assert overridden.json()["errors"][0]["field"] == "override_reason"
+
+        routed = world.client.post(
+            f"/cases/{case_id}/routing",
+            json={
+                "subspecialty": "neurology",
+                "specialist_id": str(world.accounts.specialist),
+                "override_reason": "stroke: neurology, whatever the model ranked first",
+            },
+            headers=ops,
+        )
+        assert routed.status_code == 200, routed.text
+        body = routed.json()
+        assert body["case"]["status"] == "assigned"
+        assert body["case"]["urgency"] == "emergent"  # the suggested urgency was kept
+        assert body["case"]["due_at"] is not None  # the SLA clock runs
+        after = next(e for e in world.client.get("/queue", headers=ops).json() if e["case"]["id"] == case_id)
+        assert after["sla_state"] == "on_track"
+        with world.session_factory() as session:
+            decision = session.scalars(select(RoutingDecision)).one()
+            assert (decision.overridden, decision.subspecialty) == (True, "neurology")
 
 
 def long_record(paragraphs: int) -> bytes:

@@ -137,6 +137,16 @@ ENDPOINTS = [
         "POST", "/cases/{case}/runs/{run}/retry", frozenset({OPS}), case_scoped=True, ok=frozenset({409})
     ),
     Endpoint("GET", "/cases/{case}/summary", frozenset({SPEC, QA}), case_scoped=True),
+    Endpoint("GET", "/queue", frozenset({OPS})),
+    # The case is already assigned, so routing it again is a 409 for ops.
+    Endpoint(
+        "POST",
+        "/cases/{case}/routing",
+        frozenset({OPS}),
+        body=lambda w: {"urgency": "urgent", "subspecialty": "cardiology", "override_reason": "test"},
+        case_scoped=True,
+        ok=frozenset({409}),
+    ),
     Endpoint(
         "GET",
         "/cases/{case}/documents/{document}/source?start=0&end=9",

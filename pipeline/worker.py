@@ -14,16 +14,22 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
+
 from pipeline.graph import case_graph
+from pipeline.sla import sweep
 from pipeline.stages import DatabaseSummary, PipelineRun, PipelineServices
-from store.models import RunStatus
+from store.models import RunStatus, Urgency
 from store.repositories.pipeline import RunRepository
 
 logger = logging.getLogger(__name__)
+SLA_SWEEP_LOCK = 0x5EC0_51A  # advisory-lock key of the SLA sweep
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class WorkerOptions:
     lease: dt.timedelta = dt.timedelta(seconds=60)
     poll_seconds: float = 2.0
     max_concurrency: int = 4
+    sla_window: Callable[[Urgency], dt.timedelta] | None = None  # with it, the worker sweeps SLA clocks
+    sla_sweep_seconds: float = 60.0
 
 
 def worker_name() -> str:
@@ -52,10 +60,24 @@ class Worker:
         self.graph = case_graph(checkpointer)
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Work until ``stop`` is set; sleep between polls when the queue is empty."""
+        """Work until ``stop`` is set; sleep between polls when the queue is empty; sweep the SLA clocks."""
+        last_sweep = 0.0
         while not stop.is_set():
+            if time.monotonic() - last_sweep >= self.options.sla_sweep_seconds:
+                self.sweep_sla()
+                last_sweep = time.monotonic()
             if not self.run_next():
                 stop.wait(self.options.poll_seconds)
+
+    def sweep_sla(self) -> int:
+        """Add due SLA reminders, escalations and redistribution suggestions (several workers may sweep:
+        the sweep takes a transaction-level advisory lock, so one does it at a time)."""
+        if self.options.sla_window is None:
+            return 0
+        with self.services.session_factory.begin() as session:
+            if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SLA_SWEEP_LOCK}):
+                return 0
+            return sweep(session, self.options.sla_window, dt.datetime.now(dt.UTC))
 
     def drain(self) -> int:
         """Run queued runs until none is left; how many ran."""

@@ -51,11 +51,13 @@ class Runtime:
         """A pipeline worker over this runtime's database, checkpointing there too."""
         from pipeline.graph import postgres_checkpointer
         from pipeline.worker import Worker, WorkerOptions
+        from review_api.cases.service import sla_hours
 
         options = WorkerOptions(
             lease=dt.timedelta(seconds=self.settings.worker_lease_seconds),
             poll_seconds=self.settings.worker_poll_seconds,
             max_concurrency=self.settings.worker_concurrency,
+            sla_window=lambda urgency: dt.timedelta(hours=sla_hours(urgency, self.settings)),
         )
         checkpointer = postgres_checkpointer(libpq_url(self.engine.url.render_as_string(hide_password=False)))
         return Worker(self.pipeline_services(), checkpointer, options)

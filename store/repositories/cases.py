@@ -75,6 +75,11 @@ class CaseRepository:
         statement = self.readable_statement(principal).where(Case.status.in_(list(statuses)))
         return self.session.scalars(statement.order_by(Case.created_at).limit(limit)).all()
 
+    def with_running_clock(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
+        """Cases in ``statuses`` whose SLA clock runs (triaged, with a due time): for the SLA sweep."""
+        statement = select(Case).where(Case.status.in_(list(statuses)), Case.due_at.is_not(None))
+        return self.session.scalars(statement.order_by(Case.due_at)).all()
+
     def add(self, case: Case) -> Case:
         """Insert a new case."""
         self.session.add(case)

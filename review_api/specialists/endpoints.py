@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from review_api import auditing
 from review_api.deps import AdminPrincipal, SessionDep, SpecialistReaderPrincipal
@@ -23,13 +24,21 @@ def list_specialists(
     session: SessionDep,
     subspecialty: str | None = None,
     active: bool | None = None,
+    expiring_within_days: Annotated[
+        int | None,
+        Query(ge=0, le=365, description="Only those with a credential expired or expiring this soon"),
+    ] = None,
 ) -> list[SpecialistPublic]:
-    """Specialists with their credentials and expiry warnings; a specialist sees only their own."""
+    """Specialists with their credentials and expiry warnings; a specialist sees only their own. Admins
+    monitor credentials with ``expiring_within_days=30``; an expired credential already keeps a specialist
+    out of matching and assignment."""
     profiles = SpecialistRepository(session).list_readable(
         principal, subspecialty=subspecialty, active=active
     )
     auditing.record(session, "specialist.list", "specialist_profile")
     today = dt.date.today()
+    if expiring_within_days is not None:
+        profiles = [p for p in profiles if service.expiry_warnings(p, today, expiring_within_days)]
     return [service.present(profile, today) for profile in profiles]
 
 

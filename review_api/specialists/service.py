@@ -41,9 +41,9 @@ def credential_problems(profile: SpecialistProfile, patient_state: str, today: d
     return problems
 
 
-def expiry_warnings(profile: SpecialistProfile, today: dt.date) -> list[str]:
-    """Credentials that have lapsed or lapse within :data:`EXPIRY_WARNING_DAYS`."""
-    horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+def expiry_warnings(profile: SpecialistProfile, today: dt.date, days: int = EXPIRY_WARNING_DAYS) -> list[str]:
+    """Credentials that have lapsed or lapse within ``days`` (default :data:`EXPIRY_WARNING_DAYS`)."""
+    horizon = today + dt.timedelta(days=days)
     dated: list[tuple[str, dt.date | None]] = [
         (f"licence {item.state}", item.expires_on) for item in profile.licenses
     ]

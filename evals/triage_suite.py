@@ -55,7 +55,8 @@ def subspecialty_scores(path: Path, limit: int | None = None) -> dict[str, Any]:
     """Routing metrics of the shipped model on ``path``."""
     notes = load_routed_notes(path)[:limit]
     model = default_model()
-    probabilities = model.probabilities(note_vectors([note.text for note in notes], default_embedder()))
+    texts = [note.text for note in notes]
+    probabilities = model.probabilities(note_vectors(texts, default_embedder()), texts)
     ranked = [[model.classes[i] for i in np.argsort(-row)[:3]] for row in probabilities]
     top1 = sum(choices[0] in note.gold for choices, note in zip(ranked, notes, strict=True))
     top3 = sum(bool(set(choices) & note.gold) for choices, note in zip(ranked, notes, strict=True))

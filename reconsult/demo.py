@@ -65,6 +65,14 @@ Impression: stable angina, rule out obstructive coronary artery disease.
 Plan: coronary CT angiography; continue statin; second opinion requested on revascularisation."""
 
 
+REFERRAL_NOTE = """Neurology referral (synthetic demo record)
+Reason for referral: possible transient ischaemic attack.
+History: 68-year-old woman with atrial fibrillation, not anticoagulated, and hypertension.
+Since 40 minutes ago she has sudden weakness of the right arm and slurred speech; her daughter noticed a
+facial droop. Medications: amlodipine 5 mg daily.
+Question: second opinion on whether this is a TIA and on starting apixaban."""
+
+
 def synthetic_pdf(text: str) -> bytes:
     """A one-page PDF holding ``text`` (real PDF bytes, for demos and tests)."""
     from reportlab.lib.pagesizes import letter
@@ -157,6 +165,7 @@ class _DemoCase:
     intake: CaseCreate
     stop_at: CaseStatus
     triage: TriageDecision | None = None
+    record: str = CONSULT_NOTE
 
 
 def _demo_cases() -> list[_DemoCase]:
@@ -223,6 +232,19 @@ def _demo_cases() -> list[_DemoCase]:
             ),
             CaseStatus.DRAFT,
         ),
+        _DemoCase(
+            intake(
+                "Avery Demo-Patient",
+                dt.date(1958, 3, 30),
+                Sex.FEMALE,
+                "CA",
+                "Transient ischaemic attack",
+                "G45.9",
+                "Was this a TIA, and is anticoagulation indicated?",
+            ),
+            CaseStatus.PROCESSING,
+            record=REFERRAL_NOTE,
+        ),
     ]
 
 
@@ -234,11 +256,13 @@ def _seed_cases(session: Session, ops: Principal, runtime: Runtime, specialist: 
             continue
         for scope in (ConsentScope.RECORD_RELEASE, ConsentScope.SPECIALIST_REVIEW):
             consents.grant(session, ops, case.id, _consent(scope))
-        pdf = UploadFile(file=io.BytesIO(synthetic_pdf(CONSULT_NOTE)), filename="consult-note.pdf")
+        pdf = UploadFile(file=io.BytesIO(synthetic_pdf(demo.record)), filename="record.pdf")
         uploads.upload(session, ops, case.id, [pdf], runtime.settings, runtime.blob_store)
         for status in (CaseStatus.SUBMITTED, CaseStatus.PROCESSING):
             cases.change_status(session, ops, case.id, StatusChange(status=status))
-        runs.start_run(session, ops, case.id)  # the worker summarises the records
+        runs.start_run(session, ops, case.id)  # the worker summarises and triages the records
+        if demo.stop_at is CaseStatus.PROCESSING:
+            continue  # left for ops to route from the queue
         assert demo.triage is not None
         cases.triage(session, ops, case.id, demo.triage, runtime.settings)
         if demo.stop_at is CaseStatus.ASSIGNED:

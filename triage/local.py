@@ -63,7 +63,7 @@ def _subspecialties(
     text: str, starts: list[tuple[int, str]], vector: np.ndarray, requested: Any
 ) -> list[SubspecialtyOutput]:
     model = default_model()
-    probabilities = model.probabilities(vector[None, :])[0]
+    probabilities = model.probabilities(vector[None, :], [text])[0]
     if isinstance(requested, str) and requested in model.classes:
         probabilities[model.classes.index(requested)] *= REQUESTED_PRIOR
         probabilities /= probabilities.sum()
@@ -82,8 +82,8 @@ def _subspecialties(
 def _evidence(text: str, classes: list[int]) -> list[tuple[int, int]]:
     """For each class, the passage that scores it highest (what most speaks for that subspecialty)."""
     spans = passages_of(text)
-    vectors = note_vectors([text[start:end] for start, end in spans], default_embedder())
-    scores = default_model().probabilities(vectors)
+    pieces = [text[start:end] for start, end in spans]
+    scores = default_model().probabilities(note_vectors(pieces, default_embedder()), pieces)
     return [spans[int(np.argmax(scores[:, index]))] for index in classes]
 
 

@@ -1,5 +1,6 @@
-"""Subspecialty routing offline: MiniLM embeddings of a note, a multinomial logistic regression, and a
-temperature that calibrates its probabilities.
+"""Subspecialty routing offline: two linear models averaged. One reads MiniLM embeddings of the note (its
+meaning), with a temperature that calibrates its probabilities; the other reads TF-IDF word and bigram
+weights (its terms: drug names, procedures, anatomy).
 
 A note is embedded passage by passage (its first few, where the reason for the note is written) and the
 passages averaged. The trained model is an artifact in ``triage/models`` (weights, classes, temperature,
@@ -12,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,16 +26,19 @@ from triage.taxonomy import subspecialties, training_label
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = MODEL_DIR / "subspecialty.npz"
-MODEL_VERSION = "subspecialty-1"
+MODEL_VERSION = "subspecialty-2"
 PASSAGE_CHARS = 1_000
 PASSAGES_PER_NOTE = 4
 REGULARISATION = 4.0  # inverse strength (scikit-learn's C); chosen before training, not tuned on dev
+TERM_REGULARISATION = 10.0
 CV_FOLDS = 5
+TERM_WEIGHT = 0.5  # the terms model's share of the average: equal, chosen before measuring
+TERM_FEATURES = 8_000
 
 
 @dataclass(frozen=True)
 class SubspecialtyModel:
-    """A trained routing model."""
+    """A trained routing model: the meaning model, and (optionally) the terms model averaged with it."""
 
     classes: tuple[str, ...]
     weights: np.ndarray  # (classes, 384)
@@ -42,17 +46,27 @@ class SubspecialtyModel:
     temperature: float
     version: str
     training_digest: str
+    terms: tuple[str, ...] = ()  # the TF-IDF vocabulary, in column order
+    term_idf: np.ndarray | None = None
+    term_weights: np.ndarray | None = None  # (classes, terms)
+    term_bias: np.ndarray | None = None
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities for each row of ``vectors``."""
-        logits = (vectors @ self.weights.T + self.bias) / self.temperature
-        logits -= logits.max(axis=1, keepdims=True)
-        exponentials = np.exp(logits)
-        result: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """Class probabilities for each row of ``vectors`` (and, when given, the texts they embed)."""
+        meaning = _softmax((vectors @ self.weights.T + self.bias) / self.temperature)
+        if texts is None or self.term_weights is None or self.term_bias is None:
+            return meaning
+        wording = _softmax(np.asarray(self._term_features(texts) @ self.term_weights.T) + self.term_bias)
+        result: np.ndarray = TERM_WEIGHT * wording + (1 - TERM_WEIGHT) * meaning
         return result
 
+    def _term_features(self, texts: Sequence[str]) -> Any:
+        vectorizer = term_vectorizer(vocabulary={term: index for index, term in enumerate(self.terms)})
+        vectorizer.idf_ = self.term_idf
+        return vectorizer.transform(list(texts))
+
     def save(self, path: Path = MODEL_FILE) -> None:
-        """Write the artifact."""
+        """Write the artifact (plain arrays and JSON: nothing is pickled)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {
             "classes": list(self.classes),
@@ -60,8 +74,17 @@ class SubspecialtyModel:
             "version": self.version,
             "training_digest": self.training_digest,
         }
+        arrays: dict[str, np.ndarray] = {"weights": self.weights, "bias": self.bias}
+        if self.term_weights is not None and self.term_bias is not None and self.term_idf is not None:
+            arrays |= {
+                "terms": np.array(self.terms),
+                "term_idf": self.term_idf,
+                "term_weights": self.term_weights,
+                "term_bias": self.term_bias,
+            }
         with path.open("wb") as sink:
-            np.savez_compressed(sink, weights=self.weights, bias=self.bias, meta=np.array(json.dumps(meta)))
+            write: Callable[..., None] = np.savez_compressed
+            write(sink, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> SubspecialtyModel:
@@ -70,6 +93,7 @@ class SubspecialtyModel:
             raise FileNotFoundError(f"no subspecialty model at {path}; run `reconsult triage train`")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            has_terms = "term_weights" in data.files
             return cls(
                 classes=tuple(meta["classes"]),
                 weights=data["weights"],
@@ -77,7 +101,32 @@ class SubspecialtyModel:
                 temperature=float(meta["temperature"]),
                 version=meta["version"],
                 training_digest=meta["training_digest"],
+                terms=tuple(str(term) for term in data["terms"]) if has_terms else (),
+                term_idf=data["term_idf"] if has_terms else None,
+                term_weights=data["term_weights"] if has_terms else None,
+                term_bias=data["term_bias"] if has_terms else None,
             )
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exponentials = np.exp(shifted)
+    result: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
+    return result
+
+
+def term_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
+    """The TF-IDF vectoriser of the terms model (fitted in training, rebuilt from the artifact to predict)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        sublinear_tf=True,
+        min_df=2,
+        max_features=TERM_FEATURES,
+        ngram_range=(1, 2),
+        stop_words="english",
+        vocabulary=vocabulary,
+    )
 
 
 @cache
@@ -145,6 +194,12 @@ def train(csv_path: Path, embedder: Embedder) -> SubspecialtyModel:
     order = [slug for slug in subspecialties() if slug in set(model.classes_)]
     index = [list(model.classes_).index(slug) for slug in order]
     weights, bias = _per_class_parameters(model.coef_, model.intercept_)
+    vectorizer = term_vectorizer()
+    term_model = LogisticRegression(C=TERM_REGULARISATION, max_iter=5000, class_weight="balanced")
+    term_model.fit(vectorizer.fit_transform([example.text for example in examples]), labels)
+    term_weights, term_bias = _per_class_parameters(term_model.coef_, term_model.intercept_)
+    term_index = [list(term_model.classes_).index(slug) for slug in order]
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
     return SubspecialtyModel(
         classes=tuple(order),
         weights=weights[index].astype(np.float32),
@@ -152,6 +207,10 @@ def train(csv_path: Path, embedder: Embedder) -> SubspecialtyModel:
         temperature=temperature,
         version=MODEL_VERSION,
         training_digest=hashlib.sha256(csv_path.read_bytes()).hexdigest(),
+        terms=tuple(vocabulary),
+        term_idf=vectorizer.idf_.astype(np.float32),
+        term_weights=term_weights[term_index].astype(np.float32),
+        term_bias=term_bias[term_index].astype(np.float32),
     )
 
 

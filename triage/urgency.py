@@ -26,15 +26,36 @@ MODEL_FILE = Path(__file__).parent / "models" / "urgency.npz"
 LEVELS = ("emergent", "urgent", "routine")  # most urgent first
 RULE_WEIGHT = 0.85  # how much a fired rule outweighs the model in the final probabilities
 REVIEW_BELOW = 0.5  # a decision less sure than this goes to a person
+ROUTINE_NEEDS = 0.7  # routine needs this much certainty (set a priori: the dev vignettes are training data)
 URGENCY_REGULARISATION = 10.0  # scikit-learn's C for the 60 dev vignettes
 _NEGATION = re.compile(
-    r"(?i)\b(?:no|denies|denied|denying|without|negative for|ruled out|not|absence of|free of)\b"
+    r"(?i)\b(?:no|nil|never|neither|nor|denies|denied|denying|without|w/o|negative for|ruled out"
+    r"|excluded|not|absence of|free of|no (?:signs?|evidence|symptoms) of)\b"
+)
+_HYPOTHETICAL = re.compile(  # safety-netting and worries, not findings: "return if pain or fainting"
+    r"(?i)\b(?:if|in case|unless|watch(?:ing)? (?:out )?for|warned (?:about|of)|safety.net\w*"
+    r"|risk of|read (?:online )?that)\b"
 )
 _PAST = re.compile(
-    r"(?i)\b(?:history of|hx of|years? ago|previous(?:ly)?|prior|remote|resolved|as a child|in the past"
-    r"|fully recovered|family history|mother|father|sister|brother)\b"
+    r"(?i)\b(?:history of|hx of|h/o|pmh|(?:years?|months?|weeks?) ago|(?:[3-9]|\d\d) days ago"
+    r"|last (?:week|month|year|summer|winter|spring|autumn)"
+    r"|in the past (?:week|month|year|few (?:weeks|months|years))|previous(?:ly)?|prior"
+    r"|remote|resolved|as a (?:child|teenager|baby)|in (?:his|her|my|their) (?:teens|childhood|youth)"
+    r"|in the past|fully recovered|family history|fhx|runs in the family|already (?:seen|assessed|treated)"
+    r"|seen (?:in|at|by) (?:the )?(?:ed|a&e|emergency|tia clinic|stroke clinic|eye casualty)"
+    r"|(?:mother|father|mum|mom|dad|sister|brother|sibling|uncle|aunt|grandmother|grandfather|cousin)(?:'s)?"
+    r" (?:had|has had|died|passed away|was diagnosed|suffered))\b"
 )
-_LOOKBACK = 60  # characters before a match searched for negation or past-tense cues
+_PAST_AFTER = re.compile(  # a distant time just after the finding: "stroke 10 years ago", "an overdose at 17"
+    r"(?i)^[^\n;.!?:]{0,60}?\b(?:(?:years?|months?|weeks?) ago|as a (?:child|teenager)"
+    r"|in (?:his|her|my|their) (?:teens|childhood|youth|twenties|thirties)|at (?:the )?age (?:of )?\d+"
+    r"|at \d{1,2}(?= (?:after|when|while|and)\b|[,.;]))"
+)
+_CLAUSE_BREAK = re.compile(  # where a clause ends; "now", "today" and "since" start a new, current one
+    r"(?i)[\n;:!?]|\.(?!\d)|\b(?:but|however|although|though|whereas|now|today|tonight"
+    r"|this (?:morning|afternoon|evening)|since|then)\b"
+)
+_LOOKBACK = 80  # characters before a match searched for negation, hypothetical or past-tense cues
 
 
 @dataclass(frozen=True)
@@ -98,7 +119,7 @@ def red_flags(text: str) -> list[Reason]:
                 m
                 for pattern in rule.patterns
                 for m in pattern.finditer(text)
-                if _affirmed_and_current(text, m.start())
+                if _affirmed_and_current(text, m)
             ),
             None,
         )
@@ -109,11 +130,30 @@ def red_flags(text: str) -> list[Reason]:
     return list(found.values())
 
 
-def _affirmed_and_current(text: str, position: int) -> bool:
-    """No negation or past-tense cue between the start of the match's clause and the match."""
-    before = text[max(0, position - _LOOKBACK) : position]
-    clause = re.split(r"[\n;.]", before)[-1]
-    return not _NEGATION.search(clause) and not _PAST.search(clause)
+def _affirmed_and_current(text: str, match: re.Match[str]) -> bool:
+    """The finding is current and affirmed: no negation, hypothetical or past cue in its clause shortly
+    before it, no distant time ("10 years ago", "at 17") just after it, and, for a pattern reaching across
+    clauses ("ESR 86 ... Her vision is normal, no visual blurring, double vision"), none in the clause of its
+    last part either. A pattern that spells out a negation itself ("not helping", "without waking") is its
+    own judge of negation in that last part."""
+    start, end = match.span()
+    if not _clause_is_affirmed(text[max(0, start - _LOOKBACK) : start]):
+        return False
+    if _PAST_AFTER.search(text[end : end + 80]):
+        return False
+    inside = match.group()
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(inside)]
+    if not breaks:
+        return True
+    own_negation = _NEGATION.search(match.re.pattern) is not None
+    return _clause_is_affirmed(inside[breaks[-1] :], negation=not own_negation)
+
+
+def _clause_is_affirmed(before: str, negation: bool = True) -> bool:
+    """No cue in the last clause of ``before``."""
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    cues = (_NEGATION, _HYPOTHETICAL, _PAST) if negation else (_HYPOTHETICAL, _PAST)
+    return not any(cue.search(clause) for cue in cues)
 
 
 def rule_level(reasons: Sequence[Reason]) -> str:
@@ -188,6 +228,9 @@ def suggest_urgency(text: str, vector: np.ndarray, model: UrgencyModel | None = 
     suggestion = UrgencySuggestion(level, rounded, reasons)
     if suggestion.confidence < REVIEW_BELOW:
         suggestion.needs_review = True
-        if level == "routine":  # unsure is not routine
-            suggestion.level = "urgent"
+    if level == "routine" and suggestion.confidence < ROUTINE_NEEDS:
+        # Routine is the costly answer when wrong: it needs more certainty than any other, else a person
+        # looks at the case as urgent.
+        suggestion.level = "urgent"
+        suggestion.needs_review = True
     return suggestion

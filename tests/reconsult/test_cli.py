@@ -38,8 +38,22 @@ def test_demo_seeds_once_and_prints_credentials(fresh_engine: Engine, tmp_path: 
     assert "ops@example.com" in first.stdout
     assert "password: demo-ops-password" in first.stdout
     with fresh_engine.connect() as connection:
-        assert connection.scalar(text("SELECT count(*) FROM cases")) == 4
-        assert connection.scalar(text("SELECT count(*) FROM records")) == 3
+        assert connection.scalar(text("SELECT count(*) FROM cases")) == 5
+        assert connection.scalar(text("SELECT count(*) FROM records")) == 4
+        # The queued runs were processed: each case with records is summarised and triaged.
+        assert connection.scalar(text("SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'")) == 4
+        assert connection.scalar(text("SELECT count(*) FROM case_summaries")) == 4
+        left_for_ops = (
+            connection.execute(
+                text(
+                    "SELECT s.urgency FROM triage_suggestions s JOIN cases c ON c.id = s.case_id"
+                    " WHERE c.status = 'processing'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert left_for_ops == ["emergent"]
     again = run_cli(["demo", "--no-serve"], fresh_engine, tmp_path)
     assert again.returncode == 0
     assert "already present" in again.stdout

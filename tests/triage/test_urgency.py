@@ -49,6 +49,43 @@ class TestRedFlags:
     def test_negated_past_and_look_alike_findings_do_not_fire(self, text: str) -> None:
         assert rule_level(red_flags(text)) != "emergent"
 
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            ("Forty minutes ago his smile went lopsided and his words come out jumbled.", "stroke"),
+            ("My mother is 80 and this morning her face has gone lopsided.", "stroke"),
+            ("Since yesterday I couldn't feel the toilet paper when I wiped.", "cord_compression"),
+            ("On the phone she can only say 2-3 words between breaths.", "severe_asthma"),
+            ("Blue inhaler taken every 15-20 min, 'not touching it'.", "severe_asthma"),
+            ("He hasn't been able to pass any urine for 14 hours, tummy bulging.", "urinary_retention"),
+            ("His meter reads 1.9 mmol/L and he is talking nonsense.", "hypoglycaemia"),
+            ("On apixaban. This morning she banged the back of her head.", "head_injury_anticoag"),
+            ("Yellow face and eyes tonight; she was born yesterday morning.", "pediatric_emergency"),
+            ("Coughed up about a mugful of bright red blood.", "massive_haemoptysis"),
+        ],
+    )
+    def test_indirect_lay_and_terse_descriptions_fire(self, text: str, rule: str) -> None:
+        assert rule in fired(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "68M. Denies CP, SOB, palpitations, syncope or claudication.",
+            "Knows to return if she has pain or fainting.",
+            "He took an overdose at 17 after a breakup and has been well since.",
+            "She had a sudden shower of floaters 6 weeks ago, examined twice, no tear.",
+            "Seen in ED yesterday with left facial weakness incl. forehead; Bell's palsy.",
+            "His older sister had anaphylaxis to cashew.",
+            "Opinion requested on ureteroscopy versus shock-wave lithotripsy.",
+            "In the past month three painful erections that lasted 1-2 h settled on their own.",
+            "Temporal headaches with an ESR of 86. Her vision is normal, and she reports no visual blurring, "
+            "double vision or jaw pain.",
+            "Bright red blood on the paper for 2 years. Hb 148 g/L, no weight loss, no dizziness.",
+        ],
+    )
+    def test_negated_hypothetical_past_and_assessed_findings_do_not_fire(self, text: str) -> None:
+        assert rule_level(red_flags(text)) != "emergent"
+
     def test_every_rule_is_reviewable(self) -> None:
         for rule in rules():
             assert rule.level in {"emergent", "urgent"}

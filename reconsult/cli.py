@@ -172,6 +172,20 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+def _inputs(paths: list[str], json_output: bool, failures: list[str]) -> Iterator[tuple[str, str]]:
+    """Each readable input as (path, text); an unreadable one is reported, noted in ``failures``, skipped."""
+    import json
+
+    from reconsult.deid_cli import read_input
+
+    for path in paths:
+        try:
+            yield path, read_input(path)
+        except ValueError as error:
+            failures.append(path)
+            typer.echo(json.dumps({"path": path, "error": str(error)}) if json_output else f"{path}: {error}")
+
+
 @app.command("deid")
 def deid(
     paths: Annotated[list[str], typer.Argument(help="Files to de-identify, or - for standard input")],
@@ -180,18 +194,11 @@ def deid(
     """De-identify clinical text; all inputs share one surrogate map, like the records of one case."""
     import json
 
-    from reconsult.deid_cli import read_input
     from records.deid import default_deidentifier
     from records.vault import PhiVault
 
-    deidentifier, vault, failed = default_deidentifier(), PhiVault.new(), False
-    for path in paths:
-        try:
-            text = read_input(path)
-        except ValueError as error:
-            failed = True
-            typer.echo(json.dumps({"path": path, "error": str(error)}) if json_output else f"{path}: {error}")
-            continue
+    deidentifier, vault, failures = default_deidentifier(), PhiVault.new(), list[str]()
+    for path, text in _inputs(paths, json_output, failures):
         result = deidentifier.deidentify(text, vault)
         if json_output:
             spans = [
@@ -200,7 +207,7 @@ def deid(
             typer.echo(json.dumps({"path": path, "text": result.text, "spans": spans}))
         else:
             typer.echo(f"==> {path} ({len(result.spans)} identifiers replaced)\n{result.text}")
-    if failed:
+    if failures:
         raise typer.Exit(1)
 
 
@@ -284,20 +291,13 @@ def triage_classify(
     import json
 
     from llm.gateway import Gateway
-    from reconsult.deid_cli import read_input
     from reconsult.settings import get_settings
     from records.deid import certify, default_deidentifier
     from records.vault import PhiVault
     from triage.service import triage
 
-    gateway, failed = Gateway(get_settings().gateway_config()), False
-    for path in paths:
-        try:
-            text = read_input(path)
-        except ValueError as error:
-            failed = True
-            typer.echo(json.dumps({"path": path, "error": str(error)}) if json_output else f"{path}: {error}")
-            continue
+    gateway, failures = Gateway(get_settings().gateway_config()), list[str]()
+    for path, text in _inputs(paths, json_output, failures):
         vault = PhiVault.new()
         output = triage(
             gateway, {"d1": certify(text, vault, default_deidentifier())}, requested_specialty
@@ -312,7 +312,7 @@ def triage_classify(
             "subspecialties": [{"name": s.name, "probability": s.probability} for s in output.subspecialties],
         }
         typer.echo(json.dumps(result) if json_output else _triage_line(result))
-    if failed:
+    if failures:
         raise typer.Exit(1)
 
 

@@ -26,6 +26,7 @@ from store.models import (
     RunStatus,
     UnitExtractionRow,
 )
+from store.repositories.common import insert_once
 
 
 class RunRepository:
@@ -225,12 +226,7 @@ class SummaryRepository:
 
     def save_summary(self, row: CaseSummaryRow) -> None:
         """Store a run's summary; a run has one, so a repeated save (a resumed run) is ignored."""
-        values = {column.key: getattr(row, column.key) for column in CaseSummaryRow.__table__.columns}
-        values["id"] = values["id"] or uuid.uuid4()
-        values.pop("created_at", None)
-        self.session.execute(
-            insert(CaseSummaryRow).values(**values).on_conflict_do_nothing(index_elements=["run_id"])
-        )
+        insert_once(self.session, row, "run_id")
 
     def for_run(self, run_id: uuid.UUID) -> CaseSummaryRow | None:
         """A run's summary."""

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import distinct_on, insert
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from store.models import RoutingDecision, TriageSuggestionRow
+from store.repositories.common import insert_once
 
 
 class RoutingRepository:
@@ -20,12 +21,7 @@ class RoutingRepository:
 
     def save_suggestion(self, row: TriageSuggestionRow) -> None:
         """Store a run's suggestion; a resumed run's second save is ignored."""
-        values = {column.key: getattr(row, column.key) for column in TriageSuggestionRow.__table__.columns}
-        values["id"] = values["id"] or uuid.uuid4()
-        values.pop("created_at", None)
-        self.session.execute(
-            insert(TriageSuggestionRow).values(**values).on_conflict_do_nothing(index_elements=["run_id"])
-        )
+        insert_once(self.session, row, "run_id")
 
     def latest_suggestion(self, case_id: uuid.UUID) -> TriageSuggestionRow | None:
         """The newest suggestion for a case."""

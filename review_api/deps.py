@@ -106,3 +106,4 @@ SpecialistReaderPrincipal = Annotated[
     Principal, Depends(require_roles(Role.ADMIN, Role.OPS, Role.SPECIALIST))
 ]
 SpecialistPrincipal = Annotated[Principal, Depends(require_roles(Role.SPECIALIST))]
+QaPrincipal = Annotated[Principal, Depends(require_roles(Role.QA))]

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from review_api.deps import OpsPrincipal, SessionDep, SettingsDep
+from review_api.deps import OpsPrincipal, QaPrincipal, SessionDep, SettingsDep
 from review_api.routing import service
-from review_api.routing.schemas import QueueEntry, RoutingRequest, RoutingResult
+from review_api.routing.schemas import OverridePublic, QueueEntry, RoutingRequest, RoutingResult
 from store.models import Urgency
 from triage.routing import SlaState
 
@@ -64,3 +64,14 @@ def route_case(
     SLA clock starts) and assigned. Any field given that differs from the suggestion is an override and needs
     ``override_reason``; overrides are kept as labelled examples for QA and retraining."""
     return service.route(session, principal, case_id, request, settings)
+
+
+@router.get(
+    "/routing/overrides",
+    response_model=list[OverridePublic],
+    summary="Overridden suggestions (labelled examples)",
+)
+def read_overrides(principal: QaPrincipal, session: SessionDep) -> list[OverridePublic]:
+    """Each override with what the pipeline suggested and the reason ops gave: for QA to review triage and
+    as labelled examples for retraining."""
+    return service.overrides(session)

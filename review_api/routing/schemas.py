@@ -65,3 +65,15 @@ class RoutingResult(BaseModel):
     case: CaseRoutingView
     overridden: bool
     specialist_id: uuid.UUID
+
+
+class OverridePublic(BaseModel):
+    """An overridden suggestion: a labelled example for QA and retraining."""
+
+    case_id: uuid.UUID
+    decided_at: dt.datetime
+    suggested_urgency: Urgency | None
+    suggested_subspecialty: str | None
+    urgency: Urgency
+    subspecialty: str
+    override_reason: str | None

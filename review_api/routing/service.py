@@ -13,6 +13,7 @@ from review_api import auditing
 from review_api.cases import service as cases
 from review_api.cases.schemas import CaseRoutingView, TriageDecision
 from review_api.routing.schemas import (
+    OverridePublic,
     QueueEntry,
     RoutingRequest,
     RoutingResult,
@@ -236,3 +237,25 @@ def _apply(
             session, principal, case.id, TriageDecision(urgency=urgency, subspecialty=subspecialty), settings
         )
     cases.assign(session, principal, case.id, specialist_id)
+
+
+def overrides(session: Session) -> list[OverridePublic]:
+    """Every override with what was suggested: the labelled examples (newest first)."""
+    repository = RoutingRepository(session)
+    decisions = repository.overrides()
+    suggestions = repository.suggestions_by_id([d.suggestion_id for d in decisions if d.suggestion_id])
+    auditing.record(session, "routing.overrides.read", "routing_decision")
+    return [
+        OverridePublic(
+            case_id=decision.case_id,
+            decided_at=decision.created_at,
+            suggested_urgency=suggestions[decision.suggestion_id].urgency if decision.suggestion_id else None,
+            suggested_subspecialty=(
+                suggestions[decision.suggestion_id].subspecialty if decision.suggestion_id else None
+            ),
+            urgency=decision.urgency,
+            subspecialty=decision.subspecialty,
+            override_reason=decision.override_reason,
+        )
+        for decision in decisions
+    ]

@@ -54,3 +54,10 @@ class RoutingRepository:
             .where(RoutingDecision.overridden)
             .order_by(RoutingDecision.created_at.desc())
         ).all()
+
+    def suggestions_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, TriageSuggestionRow]:
+        """Suggestions by id."""
+        rows = self.session.scalars(
+            select(TriageSuggestionRow).where(TriageSuggestionRow.id.in_(list(ids)))
+        ).all()
+        return {row.id: row for row in rows}

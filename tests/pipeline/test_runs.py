@@ -255,6 +255,13 @@ class TestRoutingAProcessedCase:
         with world.session_factory() as session:
             decision = session.scalars(select(RoutingDecision)).one()
             assert (decision.overridden, decision.subspecialty) == (True, "neurology")
+        (example,) = world.client.get("/routing/overrides", headers=world.headers(Role.QA)).json()
+        assert (example["case_id"], example["suggested_urgency"], example["subspecialty"]) == (
+            case_id,
+            "emergent",
+            "neurology",
+        )
+        assert example["override_reason"].startswith("stroke: neurology")
 
 
 def long_record(paragraphs: int) -> bytes:

@@ -138,6 +138,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/cases/{case}/summary", frozenset({SPEC, QA}), case_scoped=True),
     Endpoint("GET", "/queue", frozenset({OPS})),
+    Endpoint("GET", "/routing/overrides", frozenset({QA})),
     # The case is already assigned, so routing it again is a 409 for ops.
     Endpoint(
         "POST",

@@ -130,8 +130,10 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         "emergent_below_urgent",
         "ece",
         "needs_review_rate",
+        "vignette_subspecialty_top1",
+        "vignette_subspecialty_top3",
     ):
-        lines.append(f"  {key:<26}{metrics[key]}")
+        lines.append(f"  {key:<30}{metrics[key]}")
     lines.append(f"  confusion (gold -> predicted): {metrics['urgency_confusion']}")
     lines.append("per class (precision / recall / support):")
     for name, scores in metrics["subspecialty_per_class"].items():
@@ -170,9 +172,13 @@ def load_vignettes(path: Path | None = None, split: str = "all") -> list[Vignett
 
 
 def urgency_scores(split: str) -> dict[str, Any]:
-    """Accuracy, under- and over-triage, the emergencies sent below urgent, and expected calibration error."""
+    """Accuracy, under- and over-triage, the emergencies sent below urgent, and expected calibration error;
+    and subspecialty top-1/top-3 on the same referral-style vignettes."""
     vignettes = load_vignettes(split=split)
-    vectors = note_vectors([vignette.text for vignette in vignettes], default_embedder())
+    texts = [vignette.text for vignette in vignettes]
+    vectors = note_vectors(texts, default_embedder())
+    model = default_model()
+    ranked = [[model.classes[i] for i in np.argsort(-row)[:3]] for row in model.probabilities(vectors, texts)]
     suggestions = [suggest_urgency(v.text, vector) for v, vector in zip(vignettes, vectors, strict=True)]
     gold = [LEVELS.index(v.urgency) for v in vignettes]
     predicted = [LEVELS.index(s.level) for s in suggestions]
@@ -189,6 +195,12 @@ def urgency_scores(split: str) -> dict[str, Any]:
         ),
         "urgency_confusion": _confusion(
             [(LEVELS[g], LEVELS[p]) for g, p in zip(gold, predicted, strict=True)]
+        ),
+        "vignette_subspecialty_top1": _ratio(
+            sum(choices[0] == v.subspecialty for choices, v in zip(ranked, vignettes, strict=True)), count
+        ),
+        "vignette_subspecialty_top3": _ratio(
+            sum(v.subspecialty in choices for choices, v in zip(ranked, vignettes, strict=True)), count
         ),
     }
 

@@ -262,19 +262,21 @@ def triage_train(
         Path | None, typer.Option(help="Urgency vignettes file (default: every file in evals/datasets)")
     ] = None,
 ) -> None:
-    """Train the subspecialty and urgency models and write their artifacts to triage/models."""
+    """Train the subspecialty model (MTSamples train + dev vignettes) and the urgency model (dev vignettes);
+    write their artifacts to triage/models."""
     from evals.triage_suite import load_vignettes
     from llm.embeddings import default_embedder
-    from triage.subspecialty import MODEL_FILE, train
+    from triage.subspecialty import MODEL_FILE, LabelledNote, train
     from triage.urgency import MODEL_FILE as URGENCY_FILE
     from triage.urgency import train_urgency
 
     embedder = default_embedder()
-    subspecialty_model = train(mtsamples, embedder)
+    dev = load_vignettes(vignettes, split="dev")
+    referrals = [LabelledNote(v.text, v.subspecialty) for v in dev]  # referral-style text beside long notes
+    subspecialty_model = train(mtsamples, embedder, referrals)
     subspecialty_model.save()
     classes, temperature = len(subspecialty_model.classes), subspecialty_model.temperature
     typer.echo(f"{MODEL_FILE}: {classes} subspecialties, temperature {temperature:.3f}")
-    dev = load_vignettes(vignettes, split="dev")
     train_urgency([v.text for v in dev], [v.urgency for v in dev], embedder).save()
     typer.echo(f"{URGENCY_FILE}: trained on {len(dev)} dev vignettes")
 

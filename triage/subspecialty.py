@@ -181,11 +181,12 @@ def _rows(csv_path: Path) -> Iterable[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def train(csv_path: Path, embedder: Embedder) -> SubspecialtyModel:
-    """Fit the model on a MTSamples-format CSV (deterministic)."""
+def train(csv_path: Path, embedder: Embedder, extra: Sequence[LabelledNote] = ()) -> SubspecialtyModel:
+    """Fit the model on a MTSamples-format CSV and ``extra`` examples, such as referral-style vignettes (the
+    transcriptions are long notes; referrals are short): deterministic."""
     from sklearn.linear_model import LogisticRegression
 
-    examples = training_examples(csv_path)
+    examples = training_examples(csv_path) + list(extra)
     vectors = note_vectors([example.text for example in examples], embedder)
     labels = np.array([example.label for example in examples])
     model = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
@@ -206,12 +207,19 @@ def train(csv_path: Path, embedder: Embedder) -> SubspecialtyModel:
         bias=bias[index].astype(np.float32),
         temperature=temperature,
         version=MODEL_VERSION,
-        training_digest=hashlib.sha256(csv_path.read_bytes()).hexdigest(),
+        training_digest=_digest(csv_path, extra),
         terms=tuple(vocabulary),
         term_idf=vectorizer.idf_.astype(np.float32),
         term_weights=term_weights[term_index].astype(np.float32),
         term_bias=term_bias[term_index].astype(np.float32),
     )
+
+
+def _digest(csv_path: Path, extra: Sequence[LabelledNote]) -> str:
+    digest = hashlib.sha256(csv_path.read_bytes())
+    for example in extra:
+        digest.update(f"\n{example.label}\t{example.text}".encode())
+    return digest.hexdigest()
 
 
 def _per_class_parameters(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

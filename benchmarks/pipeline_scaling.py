@@ -1,8 +1,8 @@
 """Pipeline scaling: wall time and peak memory of the offline pipeline on records of 10, 100 and 500 pages.
 
 Each size runs in a fresh process (so peak memory is that size's own): the process loads the models on a
-one-page warm-up record, then times ingest (PDF through unstructured) -> de-identification -> embeddings ->
-summarisation (map over units, reduce, narrative) on a generated multi-page PDF of clinical visit notes.
+one-page warm-up record, then times ingest (PDF through unstructured) -> de-identification -> summarisation
+(map over units, reduce, narrative) -> embeddings on a generated multi-page PDF of clinical visit notes.
 The baseline is linear growth: the fitted exponent of time against pages is printed with the ratio of the
 largest record's seconds per page to the smallest's (1.0 means perfectly linear).
 
@@ -91,24 +91,20 @@ def run_once(pages: int) -> dict[str, float]:
     """Time the offline pipeline on one record (in this process) after a warm-up; peak RSS in MiB."""
     from llm.embeddings import default_embedder
     from llm.gateway import Gateway
-    from pipeline.summary_graph import run_in_memory
+    from pipeline.stages import CHUNK_CHARS
+    from pipeline.summary_graph import summarize_documents
     from records.deid import default_deidentifier
     from records.ingest import ingest_file
-    from records.vault import PhiVault
-    from summarizer.prepare import passages, prepare_document
-    from summarizer.service import InMemorySummary
+    from summarizer.prepare import passages
 
     gateway, embedder, deidentifier = Gateway(), default_embedder(), default_deidentifier()
 
     def pipeline(path: Path) -> int:
         documents = [d for d in ingest_file(path, upload_id="bench", filename=path.name).documents if d.text]
-        vault = PhiVault.new()
-        prepared = [prepare_document(document, vault, deidentifier) for document in documents]
-        for document in prepared:
+        context, _ = summarize_documents(documents, gateway, deidentifier)
+        for document in context.documents:  # the index step: the worker embeds every certified passage
             text = document.certified.text
-            embedder.embed([text[start:end] for start, end in passages(text, 1_000)])
-        context = InMemorySummary(prepared, gateway)
-        run_in_memory(context)
+            embedder.embed([text[start:end] for start, end in passages(text, CHUNK_CHARS)])
         return len(context.units)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -137,6 +133,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size
     args = parser.parse_args()
+    if not args.one and len(set(args.pages)) < 2:
+        parser.error("--pages needs at least two different sizes to fit a growth exponent")
     if args.one:
         print(json.dumps(run_once(args.one)))
         return

@@ -18,15 +18,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from evals.metrics import ratio
 from evals.summary_data import CATEGORIES, SYNTHEA, load_dialogues, load_synthea, normalise_concept
 from llm.gateway import Gateway
 from records.deid import Deidentifier, default_deidentifier
 from records.documents import Document
 from records.ingest import ingest_file
-from records.vault import PhiVault
-from summarizer.prepare import prepare_document
 from summarizer.schemas import ITEM_LISTS, CaseSummary
-from summarizer.service import InMemorySummary, reidentified
+from summarizer.service import reidentified
 from summarizer.verify import unsupported_reason
 
 # Medications match on the whole mention ("lisinopril 10 mg oral tablet"), as Synthea names them.
@@ -86,7 +85,6 @@ def summarize_texts(
 ) -> tuple[CaseSummary, dict[str, Document]]:
     """One case from ``(name, text)`` records: ingested as text files, de-identified with one vault,
     summarised; the summary comes back re-identified, with the documents its citations point into."""
-    vault = PhiVault.new()
     documents: dict[str, Document] = {}
     with tempfile.TemporaryDirectory(prefix="reconsult-eval-") as folder:
         for index, (name, text) in enumerate(texts):
@@ -95,11 +93,9 @@ def summarize_texts(
             for document in ingest_file(path, upload_id=f"r{index}", filename=path.name).documents:
                 if document.text:
                     documents[document.id] = document
-    prepared = [prepare_document(document, vault, deidentifier) for document in documents.values()]
-    from pipeline.summary_graph import run_in_memory
+    from pipeline.summary_graph import summarize_documents
 
-    context = InMemorySummary(prepared, gateway)
-    run_in_memory(context)
+    context, vault = summarize_documents(list(documents.values()), gateway, deidentifier)
     return reidentified(context.summary or CaseSummary(), vault), documents
 
 
@@ -125,8 +121,8 @@ def _synthea_scores(
             truth[category] += len(patient.truth[category])
     return {
         "synthea_patients": len(patients[:limit] if limit else patients),
-        "synthea_recall_by_category": {c: _ratio(found[c], truth[c]) for c in CATEGORIES},
-        "synthea_precision_by_category": {c: _ratio(found[c], predicted[c]) for c in CATEGORIES},
+        "synthea_recall_by_category": {c: ratio(found[c], truth[c]) for c in CATEGORIES},
+        "synthea_precision_by_category": {c: ratio(found[c], predicted[c]) for c in CATEGORIES},
         "synthea_support_by_category": truth,
     }
 
@@ -165,10 +161,6 @@ def _limited_per_dataset(pairs: Iterable[Any], limit: int | None) -> Iterator[An
         counts[pair.dataset] = counts.get(pair.dataset, 0) + 1
         if limit is None or counts[pair.dataset] <= limit:
             yield pair
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
 
 
 def _mean(values: list[float]) -> float | None:

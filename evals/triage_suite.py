@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from evals.loaders import SHARED_DATA
+from evals.metrics import ratio
 from llm.embeddings import default_embedder
 from triage.subspecialty import default_model, note_vectors
 from triage.taxonomy import mtsamples_targets, training_label
@@ -67,8 +68,8 @@ def subspecialty_scores(path: Path, limit: int | None = None) -> dict[str, Any]:
     per_class = _per_class(pairs)
     return {
         "subspecialty_notes": len(notes),
-        "subspecialty_top1": _ratio(top1, len(notes)),
-        "subspecialty_top3": _ratio(top3, len(notes)),
+        "subspecialty_top1": ratio(top1, len(notes)),
+        "subspecialty_top3": ratio(top3, len(notes)),
         "subspecialty_macro_f1": round(float(np.mean([scores["f1"] for scores in per_class.values()])), 4),
         "subspecialty_per_class": per_class,
         "subspecialty_confusion": _confusion(pairs),
@@ -101,10 +102,6 @@ def _confusion(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
     for gold, predicted in pairs:
         matrix[gold][predicted] += 1
     return {gold: dict(row) for gold, row in sorted(matrix.items())}
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
 
 
 def run(data: Path | None = None, limit: int | None = None, split: str = "dev") -> dict[str, Any]:
@@ -185,21 +182,21 @@ def urgency_scores(split: str) -> dict[str, Any]:
     count = len(vignettes)
     return {
         "urgency_vignettes": count,
-        "urgency_accuracy": _ratio(sum(g == p for g, p in zip(gold, predicted, strict=True)), count),
-        "under_triage_rate": _ratio(sum(p > g for g, p in zip(gold, predicted, strict=True)), count),
-        "over_triage_rate": _ratio(sum(p < g for g, p in zip(gold, predicted, strict=True)), count),
+        "urgency_accuracy": ratio(sum(g == p for g, p in zip(gold, predicted, strict=True)), count),
+        "under_triage_rate": ratio(sum(p > g for g, p in zip(gold, predicted, strict=True)), count),
+        "over_triage_rate": ratio(sum(p < g for g, p in zip(gold, predicted, strict=True)), count),
         "emergent_below_urgent": sum(g == 0 and p == 2 for g, p in zip(gold, predicted, strict=True)),
-        "needs_review_rate": _ratio(sum(s.needs_review for s in suggestions), count),
+        "needs_review_rate": ratio(sum(s.needs_review for s in suggestions), count),
         "ece": _expected_calibration_error(
             [s.confidence for s in suggestions], [g == p for g, p in zip(gold, predicted, strict=True)]
         ),
         "urgency_confusion": _confusion(
             [(LEVELS[g], LEVELS[p]) for g, p in zip(gold, predicted, strict=True)]
         ),
-        "vignette_subspecialty_top1": _ratio(
+        "vignette_subspecialty_top1": ratio(
             sum(choices[0] == v.subspecialty for choices, v in zip(ranked, vignettes, strict=True)), count
         ),
-        "vignette_subspecialty_top3": _ratio(
+        "vignette_subspecialty_top3": ratio(
             sum(v.subspecialty in choices for choices, v in zip(ranked, vignettes, strict=True)), count
         ),
     }

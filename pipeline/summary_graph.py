@@ -9,12 +9,20 @@ everything in memory. So one orchestration serves all three.
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
+
+from llm.gateway import Gateway
+from records.deid import Deidentifier
+from records.documents import Document
+from records.vault import PhiVault
+from summarizer.prepare import prepare_document
+from summarizer.service import InMemorySummary
 
 PLAN_NODE = "plan_units"
 EXTRACT_NODE = "extract_unit"
@@ -102,3 +110,15 @@ def summary_graph() -> Any:
 def run_in_memory(context: SummaryContext, max_concurrency: int = 4) -> None:
     """Run the summarize stage over an in-memory context (no checkpoints)."""
     summary_graph().invoke({}, {"max_concurrency": max_concurrency}, context=SummaryRun(context))
+
+
+def summarize_documents(
+    documents: Sequence[Document], gateway: Gateway, deidentifier: Deidentifier | None = None
+) -> tuple[InMemorySummary, PhiVault]:
+    """One case summarised in memory (the CLI and the evals): its documents certified with one new vault,
+    the stage run without checkpoints. Returns the context (units, extractions, summary, provenance) and the
+    vault that re-identifies the summary."""
+    vault = PhiVault.new()
+    context = InMemorySummary([prepare_document(d, vault, deidentifier) for d in documents], gateway)
+    run_in_memory(context)
+    return context, vault

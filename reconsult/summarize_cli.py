@@ -14,8 +14,6 @@ from llm.gateway import Gateway
 from records.documents import Document
 from records.ingest import ingest_file
 from records.kinds import RecordKind
-from records.vault import PhiVault
-from summarizer.prepare import prepare_document
 from summarizer.schemas import ITEM_LISTS, CaseSummary, Citation, SummaryItem
 from summarizer.service import InMemorySummary, reidentified
 
@@ -31,12 +29,9 @@ def summarize_paths(paths: list[Path], gateway: Gateway, *, deidentified: bool =
         result = ingest_file(path, upload_id=f"file{index + 1}", filename=path.name)
         documents += [(path, document) for document in result.documents if document.text]
         errors += [{"path": str(path), "reason": str(error)} for error in result.errors]
-    vault = PhiVault.new()
-    prepared = [prepare_document(document, vault) for _, document in documents]
-    from pipeline.summary_graph import run_in_memory
+    from pipeline.summary_graph import summarize_documents
 
-    context = InMemorySummary(prepared, gateway)
-    run_in_memory(context)
+    context, vault = summarize_documents([document for _, document in documents], gateway)
     summary = context.summary or CaseSummary()
     shown = summary if deidentified else reidentified(summary, vault)
     return _as_json(shown, {document.id: (path, document) for path, document in documents}, errors, context)

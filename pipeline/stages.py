@@ -36,7 +36,8 @@ from summarizer.prepare import (
     Unit,
     passages,
     prepare_document,
-    split_units,
+    unit_id,
+    units_by_id,
 )
 from summarizer.service import UnitExtraction, assemble, extract_unit
 
@@ -270,9 +271,10 @@ class DatabaseSummary:
                 self.run_id, "summarize", {"summary_items": _item_count(summary)}
             )
 
-    def documents(self) -> list[PreparedDocument]:
-        """The run's certified documents, in order."""
-        return self._load_documents()
+    def opening_units(self, documents: int) -> list[Unit]:
+        """The first unit of each of the first ``documents`` documents (the units summarised already)."""
+        units = self._load_units()
+        return [units[unit_id(document.document_id, 0)] for document in self._load_documents()[:documents]]
 
     def _load_documents(self) -> list[PreparedDocument]:
         if self._documents is None:
@@ -289,11 +291,7 @@ class DatabaseSummary:
 
     def _load_units(self) -> dict[str, Unit]:
         if self._units is None:
-            self._units = {
-                f"{unit.document_id}@{unit.offset}": unit
-                for document in self._load_documents()
-                for unit in split_units(document, self.services.unit_chars)
-            }
+            self._units = units_by_id(self._load_documents(), self.services.unit_chars)
         return self._units
 
 
@@ -328,10 +326,8 @@ def triage_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, An
     _enter(run, "triage")
     source = run.source
     assert isinstance(source, DatabaseSummary)
-    documents = source.documents()[:TRIAGE_DOCUMENTS]
     texts = {
-        f"d{index + 1}": split_units(document, run.services.unit_chars)[0].certified
-        for index, document in enumerate(documents)
+        f"d{index + 1}": unit.certified for index, unit in enumerate(source.opening_units(TRIAGE_DOCUMENTS))
     }
     with run.services.session_factory() as session:
         case = session.get(Case, run.case_id)

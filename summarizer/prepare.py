@@ -8,6 +8,7 @@ call has a bounded prompt and the number of calls grows linearly with the record
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,3 +108,19 @@ def _cut(text: str, start: int, budget: int) -> int:
         if position > start:
             return position + len(separator)
     return limit
+
+
+def unit_id(document_id: str, offset: int) -> str:
+    """The id of the unit of ``document_id`` starting at ``offset`` (stable across attempts of a run)."""
+    return f"{document_id}@{offset}"
+
+
+def units_by_id(
+    documents: Sequence[PreparedDocument], budget_chars: int = DEFAULT_UNIT_CHARS
+) -> dict[str, Unit]:
+    """Every unit of ``documents``, in order, by :func:`unit_id`."""
+    return {
+        unit_id(unit.document_id, unit.offset): unit
+        for document in documents
+        for unit in split_units(document, budget_chars)
+    }

@@ -23,7 +23,7 @@ from records.dates import date_value
 from records.deid import CertifiedText
 from records.vault import PhiVault
 from summarizer import local  # registers the offline engine's handlers
-from summarizer.prepare import DEFAULT_UNIT_CHARS, PreparedDocument, Unit, split_units
+from summarizer.prepare import DEFAULT_UNIT_CHARS, PreparedDocument, Unit, units_by_id
 from summarizer.schemas import (
     ITEM_LISTS,
     SECTIONS,
@@ -320,11 +320,7 @@ class InMemorySummary:
         self.documents = list(documents)
         self.gateway = gateway
         self.case_ref = case_ref
-        self.units = {
-            f"{document.document_id}@{unit.offset}": unit
-            for document in self.documents
-            for unit in split_units(document, unit_chars)
-        }
+        self.units = units_by_id(self.documents, unit_chars)
         self.extractions: dict[str, UnitExtraction] = {}
         self.summary: CaseSummary | None = None
         self.provenance: list[Provenance] = []

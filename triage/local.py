@@ -11,7 +11,7 @@ from llm.embeddings import default_embedder
 from llm.local import register_local_task
 from summarizer.schemas import ExtractedItem, Quote
 from triage.schemas import SubspecialtyOutput, TriageOutput, UrgencyOutput
-from triage.subspecialty import default_model, note_vectors, passages_of
+from triage.subspecialty import default_model, mean_vector, passage_vectors, passages_of
 from triage.urgency import suggest_urgency
 
 TASK = "triage_case"
@@ -23,7 +23,8 @@ def triage_case(payload: dict[str, Any]) -> dict[str, Any]:
     texts: dict[str, str] = payload.get("texts", {})
     hints: dict[str, Any] = payload.get("hints", {})
     text, starts = _joined(texts)
-    vector = note_vectors([text], default_embedder())[0]
+    passages = passage_vectors([text], default_embedder())[0]
+    vector = mean_vector(passages)
     urgency = suggest_urgency(text, vector)
     reasons = [
         ExtractedItem(text=reason.text, quotes=[_quote(text, starts, reason.start, reason.end)])
@@ -36,7 +37,7 @@ def triage_case(payload: dict[str, Any]) -> dict[str, Any]:
             needs_review=urgency.needs_review,
             reasons=reasons,
         ),
-        subspecialties=_subspecialties(text, starts, vector, hints.get("requested_specialty")),
+        subspecialties=_subspecialties(text, starts, passages, hints.get("requested_specialty")),
     )
     return output.model_dump(mode="json")
 
@@ -60,15 +61,15 @@ def _quote(text: str, starts: list[tuple[int, str]], start: int, end: int) -> Qu
 
 
 def _subspecialties(
-    text: str, starts: list[tuple[int, str]], vector: np.ndarray, requested: Any
+    text: str, starts: list[tuple[int, str]], passages: np.ndarray, requested: Any
 ) -> list[SubspecialtyOutput]:
     model = default_model()
-    probabilities = model.probabilities(vector[None, :], [text])[0]
+    probabilities = model.probabilities(mean_vector(passages)[None, :], [text])[0]
     if isinstance(requested, str) and requested in model.classes:
         probabilities[model.classes.index(requested)] *= REQUESTED_PRIOR
         probabilities /= probabilities.sum()
     top = np.argsort(-probabilities)[:3]
-    evidence_spans = _evidence(text, [int(index) for index in top])
+    evidence_spans = _evidence(text, passages, [int(index) for index in top])
     return [
         SubspecialtyOutput(
             name=model.classes[index],
@@ -79,11 +80,12 @@ def _subspecialties(
     ]
 
 
-def _evidence(text: str, classes: list[int]) -> list[tuple[int, int]]:
-    """For each class, the passage that scores it highest (what most speaks for that subspecialty)."""
+def _evidence(text: str, passages: np.ndarray, classes: list[int]) -> list[tuple[int, int]]:
+    """For each class, the passage that scores it highest (what most speaks for that subspecialty); the
+    passages' embeddings are the ones the note's vector was made from."""
     spans = passages_of(text)
     pieces = [text[start:end] for start, end in spans]
-    scores = default_model().probabilities(note_vectors(pieces, default_embedder()), pieces)
+    scores = default_model().probabilities(passages, pieces)
     return [spans[int(np.argmax(scores[:, index]))] for index in classes]
 
 

@@ -142,17 +142,28 @@ def passages_of(text: str) -> list[tuple[int, int]]:
     return passages(text, PASSAGE_CHARS)[:PASSAGES_PER_NOTE] or [(0, 0)]
 
 
-def note_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """One unit vector per text: the mean of its first passages' embeddings."""
+def passage_vectors(texts: Sequence[str], embedder: Embedder) -> list[np.ndarray]:
+    """Per text, the embeddings of its passages (:func:`passages_of`), one row each, in one batch."""
     spans = [passages_of(text) for text in texts]
     flat = [text[start:end] for text, pieces in zip(texts, spans, strict=True) for start, end in pieces]
     embedded = np.asarray(embedder.embed(flat), dtype=np.float32)
-    vectors, position = [], 0
+    rows, position = [], 0
     for pieces in spans:
-        mean = embedded[position : position + len(pieces)].mean(axis=0)
-        vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+        rows.append(embedded[position : position + len(pieces)])
         position += len(pieces)
-    return np.vstack(vectors)
+    return rows
+
+
+def mean_vector(passages: np.ndarray) -> np.ndarray:
+    """The unit-length mean of passage embeddings: a note's vector."""
+    mean = passages.mean(axis=0)
+    result: np.ndarray = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return result
+
+
+def note_vectors(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """One unit vector per text: the mean of its first passages' embeddings."""
+    return np.vstack([mean_vector(rows) for rows in passage_vectors(texts, embedder)])
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from review_api.routing.schemas import (
 from review_api.specialists.service import credential_problems
 from store.case_status import CaseStatus
 from store.errors import Conflict, Unprocessable
-from store.models import Case, RoutingDecision, TriageSuggestionRow, Urgency
+from store.models import Case, RoutingDecision, SpecialistProfile, TriageSuggestionRow, Urgency
 from store.principal import Principal
 from store.repositories.cases import CaseRepository
 from store.repositories.routing import RoutingRepository
@@ -51,8 +51,10 @@ def queue(
     open_cases = CaseRepository(session).in_statuses(principal, QUEUE_STATUSES, QUEUE_LIMIT)
     suggestions = RoutingRepository(session).latest_suggestions([case.id for case in open_cases])
     now = dt.datetime.now(dt.UTC)
+    roster = _roster(session, principal)
     entries = [
-        _entry(session, principal, settings, case, suggestions.get(case.id), now) for case in open_cases
+        _entry(session, principal, settings, roster, case, suggestions.get(case.id), now)
+        for case in open_cases
     ]
     kept = [
         entry
@@ -72,6 +74,7 @@ def _entry(
     session: Session,
     principal: Principal,
     settings: Settings,
+    roster: list[tuple[SpecialistProfile, int]],
     case: Case,
     suggestion: TriageSuggestionRow | None,
     now: dt.datetime,
@@ -81,7 +84,7 @@ def _entry(
     effective = case.urgency or (suggestion.urgency if suggestion else None)
     window = dt.timedelta(hours=cases.sla_hours(case.urgency, settings)) if case.urgency else dt.timedelta(0)
     target = case.subspecialty or (suggestion.subspecialty if suggestion else None)
-    specialists = _specialists(session, principal, case, target) if target else []
+    specialists = _specialists(roster, case, target) if target else []
     return QueueEntry(
         case=view,
         effective_urgency=effective,
@@ -116,21 +119,27 @@ def present_suggestion(row: TriageSuggestionRow) -> TriageSuggestionPublic:
     )
 
 
-def _specialists(
-    session: Session, principal: Principal, case: Case, subspecialty: str
-) -> list[SpecialistSuggestion]:
+def _roster(session: Session, principal: Principal) -> list[tuple[SpecialistProfile, int]]:
+    """Active specialists with their open case counts, loaded once per request."""
     profiles = SpecialistRepository(session).list_readable(principal, subspecialty=None, active=True)
-    repository, today = CaseRepository(session), dt.date.today()
+    repository = CaseRepository(session)
+    return [(profile, repository.open_case_count(profile.user_id)) for profile in profiles]
+
+
+def _specialists(
+    roster: list[tuple[SpecialistProfile, int]], case: Case, subspecialty: str
+) -> list[SpecialistSuggestion]:
+    today = dt.date.today()
     candidates = [
         Candidate(
             user_id=profile.user_id,
             name=profile.user.full_name,
             subspecialties=tuple(profile.subspecialties),
             credential_problems=tuple(credential_problems(profile, case.patient_state, today)),
-            open_cases=repository.open_case_count(profile.user_id),
+            open_cases=open_cases,
             weekly_capacity=profile.weekly_capacity,
         )
-        for profile in profiles
+        for profile, open_cases in roster
     ]
     ranked = rank_specialists(candidates, subspecialty, case.patient_state)[:SUGGESTED_SPECIALISTS]
     return [
@@ -217,7 +226,7 @@ def _top_specialist(
     subspecialty = request.subspecialty or (suggestion.subspecialty if suggestion else None)
     if subspecialty is None:
         return None
-    ranked = _specialists(session, principal, case, subspecialty)
+    ranked = _specialists(_roster(session, principal), case, subspecialty)
     return ranked[0].specialist_id if ranked else None
 
 

@@ -10,6 +10,7 @@ pointing at the span where it was rendered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -81,7 +82,12 @@ class Document(BaseModel):
 
     def span_at(self, offset: int) -> SourceSpan | None:
         """The span holding the character at ``offset``."""
-        return next((span for span in self.spans if span.start <= offset < span.end), None)
+        return span_at(self.spans, offset)
+
+
+def span_at(spans: Sequence[SourceSpan], offset: int) -> SourceSpan | None:
+    """The span holding the character at ``offset``."""
+    return next((span for span in spans if span.start <= offset < span.end), None)
 
 
 class SourceRef(BaseModel):

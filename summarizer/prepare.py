@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from records.deid import CertifiedText, Deidentifier, certify
-from records.documents import CodedFact, Document, SourceSpan
+from records.documents import CodedFact, Document, SourceSpan, span_at
 from records.vault import PhiVault
 
 # About 3,000 tokens of text per call: room for the instructions and the answer in any current model.
@@ -33,7 +33,7 @@ class PreparedDocument:
 
     def page_at(self, source_offset: int) -> int | None:
         """The page of the original text's character at ``source_offset``."""
-        span = next((s for s in self.spans if s.start <= source_offset < s.end), None)
+        span = span_at(self.spans, source_offset)
         return span.page if span else None
 
 

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from pipeline.version import PIPELINE_VERSION, STEPS, run_input_hash
+from records.documents import SourceSpan, span_at
 from records.offsets import OffsetMap
 from review_api import auditing
 from review_api.cases.service import get_case, require_consent
@@ -182,8 +183,8 @@ def _view_text(
 
 
 def _page(document: CaseDocument, offset: int) -> int | None:
-    span = next((span for span in document.spans if span["start"] <= offset < span["end"]), None)
-    return span.get("page") if span else None
+    span = span_at([SourceSpan.model_validate(span) for span in document.spans], offset)
+    return span.page if span else None
 
 
 def _require_clinical_reader(principal: Principal) -> None:

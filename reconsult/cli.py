@@ -309,7 +309,10 @@ def triage_classify(
             "urgency": {
                 "level": output.urgency.level,
                 "needs_review": output.urgency.needs_review,
-                "reasons": [vault.reidentify(reason.text) for reason in output.urgency.reasons],
+                "reasons": [
+                    vault.reidentify(f"{reason.text}: {reason.quotes[0].quote}")
+                    for reason in output.urgency.reasons
+                ],
             },
             "subspecialties": [{"name": s.name, "probability": s.probability} for s in output.subspecialties],
         }

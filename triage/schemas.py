@@ -14,7 +14,8 @@ class UrgencyOutput(BaseModel):
     probabilities: dict[str, float] = Field(default_factory=dict)
     needs_review: bool = Field(False, description="Unsure: a person must confirm before the case is routed")
     reasons: list[ExtractedItem] = Field(
-        default_factory=list, description="Red flags, each quoting its sentence"
+        default_factory=list,
+        description="Red flags: text is the flag's short name (no patient details), quotes its sentence",
     )
 
 

@@ -70,10 +70,10 @@ class RedFlagRule:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a level was suggested, with the sentence it rests on (offsets into the text read)."""
+    """Why a level was suggested: the rule's name, and the sentence it rests on (offsets into the text)."""
 
     rule: str
-    text: str
+    text: str  # the rule's name, e.g. "Signs of acute stroke"
     start: int
     end: int
 
@@ -126,7 +126,7 @@ def red_flags(text: str) -> list[Reason]:
         if match is not None:
             piece = next((p for p in spans if p.start <= match.start() < p.end), None)
             start, end = (piece.start, piece.end) if piece else match.span()
-            found[rule.id] = Reason(rule.id, f"{rule.name}: {text[start:end]}", start, end)
+            found[rule.id] = Reason(rule.id, rule.name, start, end)
     return list(found.values())
 
 

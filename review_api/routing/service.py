@@ -111,7 +111,7 @@ def present_suggestion(row: TriageSuggestionRow) -> TriageSuggestionPublic:
         id=row.id,
         urgency=row.urgency,
         needs_review=row.needs_review,
-        reasons=[reason["text"].split(": ", 1)[0] for reason in output["urgency"]["reasons"]],
+        reasons=[reason["text"] for reason in output["urgency"]["reasons"]],
         subspecialties=[
             SubspecialtyChance(**{k: s[k] for k in ("name", "probability")}) for s in output["subspecialties"]
         ],

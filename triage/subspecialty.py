@@ -23,6 +23,7 @@ import numpy as np
 
 from llm.embeddings import Embedder
 from triage.taxonomy import subspecialties, training_label
+from triage.terms import TermModel, per_class_parameters, softmax
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = MODEL_DIR / "subspecialty.npz"
@@ -33,7 +34,6 @@ REGULARISATION = 4.0  # inverse strength (scikit-learn's C); chosen before train
 TERM_REGULARISATION = 10.0
 CV_FOLDS = 5
 TERM_WEIGHT = 0.5  # the terms model's share of the average: equal, chosen before measuring
-TERM_FEATURES = 8_000
 
 
 @dataclass(frozen=True)
@@ -46,24 +46,15 @@ class SubspecialtyModel:
     temperature: float
     version: str
     training_digest: str
-    terms: tuple[str, ...] = ()  # the TF-IDF vocabulary, in column order
-    term_idf: np.ndarray | None = None
-    term_weights: np.ndarray | None = None  # (classes, terms)
-    term_bias: np.ndarray | None = None
+    term_model: TermModel | None = None
 
     def probabilities(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Class probabilities for each row of ``vectors`` (and, when given, the texts they embed)."""
-        meaning = _softmax((vectors @ self.weights.T + self.bias) / self.temperature)
-        if texts is None or self.term_weights is None or self.term_bias is None:
+        meaning = softmax((vectors @ self.weights.T + self.bias) / self.temperature)
+        if texts is None or self.term_model is None:
             return meaning
-        wording = _softmax(np.asarray(self._term_features(texts) @ self.term_weights.T) + self.term_bias)
-        result: np.ndarray = TERM_WEIGHT * wording + (1 - TERM_WEIGHT) * meaning
+        result: np.ndarray = TERM_WEIGHT * self.term_model.probabilities(texts) + (1 - TERM_WEIGHT) * meaning
         return result
-
-    def _term_features(self, texts: Sequence[str]) -> Any:
-        vectorizer = term_vectorizer(vocabulary={term: index for index, term in enumerate(self.terms)})
-        vectorizer.idf_ = self.term_idf
-        return vectorizer.transform(list(texts))
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write the artifact (plain arrays and JSON: nothing is pickled)."""
@@ -75,13 +66,8 @@ class SubspecialtyModel:
             "training_digest": self.training_digest,
         }
         arrays: dict[str, np.ndarray] = {"weights": self.weights, "bias": self.bias}
-        if self.term_weights is not None and self.term_bias is not None and self.term_idf is not None:
-            arrays |= {
-                "terms": np.array(self.terms),
-                "term_idf": self.term_idf,
-                "term_weights": self.term_weights,
-                "term_bias": self.term_bias,
-            }
+        if self.term_model is not None:
+            arrays |= self.term_model.arrays()
         with path.open("wb") as sink:
             write: Callable[..., None] = np.savez_compressed
             write(sink, meta=np.array(json.dumps(meta)), **arrays)
@@ -93,7 +79,6 @@ class SubspecialtyModel:
             raise FileNotFoundError(f"no subspecialty model at {path}; run `reconsult triage train`")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            has_terms = "term_weights" in data.files
             return cls(
                 classes=tuple(meta["classes"]),
                 weights=data["weights"],
@@ -101,32 +86,8 @@ class SubspecialtyModel:
                 temperature=float(meta["temperature"]),
                 version=meta["version"],
                 training_digest=meta["training_digest"],
-                terms=tuple(str(term) for term in data["terms"]) if has_terms else (),
-                term_idf=data["term_idf"] if has_terms else None,
-                term_weights=data["term_weights"] if has_terms else None,
-                term_bias=data["term_bias"] if has_terms else None,
+                term_model=TermModel.from_arrays(data),
             )
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exponentials = np.exp(shifted)
-    result: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
-    return result
-
-
-def term_vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
-    """The TF-IDF vectoriser of the terms model (fitted in training, rebuilt from the artifact to predict)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(
-        sublinear_tf=True,
-        min_df=2,
-        max_features=TERM_FEATURES,
-        ngram_range=(1, 2),
-        stop_words="english",
-        vocabulary=vocabulary,
-    )
 
 
 @cache
@@ -205,13 +166,13 @@ def train(csv_path: Path, embedder: Embedder, extra: Sequence[LabelledNote] = ()
     temperature = _fit_temperature(vectors, labels)
     order = [slug for slug in subspecialties() if slug in set(model.classes_)]
     index = [list(model.classes_).index(slug) for slug in order]
-    weights, bias = _per_class_parameters(model.coef_, model.intercept_)
-    vectorizer = term_vectorizer()
-    term_model = LogisticRegression(C=TERM_REGULARISATION, max_iter=5000, class_weight="balanced")
-    term_model.fit(vectorizer.fit_transform([example.text for example in examples]), labels)
-    term_weights, term_bias = _per_class_parameters(term_model.coef_, term_model.intercept_)
-    term_index = [list(term_model.classes_).index(slug) for slug in order]
-    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    weights, bias = per_class_parameters(model.coef_, model.intercept_)
+    term_model = TermModel.fit(
+        [example.text for example in examples],
+        [example.label for example in examples],
+        order,
+        TERM_REGULARISATION,
+    )
     return SubspecialtyModel(
         classes=tuple(order),
         weights=weights[index].astype(np.float32),
@@ -219,10 +180,7 @@ def train(csv_path: Path, embedder: Embedder, extra: Sequence[LabelledNote] = ()
         temperature=temperature,
         version=MODEL_VERSION,
         training_digest=_digest(csv_path, extra),
-        terms=tuple(vocabulary),
-        term_idf=vectorizer.idf_.astype(np.float32),
-        term_weights=term_weights[term_index].astype(np.float32),
-        term_bias=term_bias[term_index].astype(np.float32),
+        term_model=term_model,
     )
 
 
@@ -231,14 +189,6 @@ def _digest(csv_path: Path, extra: Sequence[LabelledNote]) -> str:
     for example in extra:
         digest.update(f"\n{example.label}\t{example.text}".encode())
     return digest.hexdigest()
-
-
-def _per_class_parameters(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One row of weights per class: with two classes scikit-learn keeps one row (the second class's
-    log-odds), which halved and mirrored gives the same probabilities through a softmax."""
-    if coef.shape[0] > 1:
-        return coef, intercept
-    return np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
 
 
 def _fit_temperature(vectors: np.ndarray, labels: np.ndarray) -> float:

@@ -62,6 +62,11 @@ class TestRedFlags:
             ("On apixaban. This morning she banged the back of her head.", "head_injury_anticoag"),
             ("Yellow face and eyes tonight; she was born yesterday morning.", "pediatric_emergency"),
             ("Coughed up about a mugful of bright red blood.", "massive_haemoptysis"),
+            ("FVC 1.1 L (her usual 3.2 L), saliva pooling.", "myasthenic_crisis"),
+            ("He says the voices tell him he must punish the neighbour.", "psychosis_risk"),
+            ("Known Addison's; vomited all her tablets, now nearly passed out.", "adrenal_crisis"),
+            ("Results phoned through: sodium 112 mmol/L (136 two months ago).", "hyperkalemia"),
+            ("Our baby is 19 days old and today she measured 38.3.", "pediatric_emergency"),
         ],
     )
     def test_indirect_lay_and_terse_descriptions_fire(self, text: str, rule: str) -> None:
@@ -81,6 +86,10 @@ class TestRedFlags:
             "Temporal headaches with an ESR of 86. Her vision is normal, and she reports no visual blurring, "
             "double vision or jaw pain.",
             "Bright red blood on the paper for 2 years. Hb 148 g/L, no weight loss, no dizziness.",
+            "Q: Any sudden weakness, facial droop or slurred speech?",
+            "SpO2 89% on 2 L (his usual 88-90%), calves soft.",
+            "Discharge summary (excerpt, 8 years ago): emergency repair of acute type A aortic dissection.",
+            "Three weeks ago she had a fever fit, shaking all over for two minutes.",
         ],
     )
     def test_negated_hypothetical_past_and_assessed_findings_do_not_fire(self, text: str) -> None:

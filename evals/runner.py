@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals import deid_suite, summary_suite, triage_suite
+from evals import deid_suite, discrepancy_suite, summary_suite, triage_suite
 
 Suite = Callable[..., dict[str, Any]]
 Digest = Callable[[dict[str, Any]], list[str]]
@@ -66,4 +66,5 @@ SUITES: dict[str, tuple[Suite, Digest]] = {
     "deid": (deid_suite.run, deid_lines),
     "summary": (summary_suite.run, summary_suite.summary_lines),
     "triage": (triage_suite.run, triage_suite.summary_lines),
+    "discrepancy": (discrepancy_suite.run, discrepancy_suite.summary_lines),
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evals.loaders import GoldSpan, GoldText
+from evals.metrics import f1
 
 _TOKEN = re.compile(r"\w+")
 
@@ -120,4 +121,4 @@ def _rate(numerator: int, denominator: int) -> float:
 
 
 def _f1(recall: float, precision: float) -> float:
-    return round(2 * recall * precision / (recall + precision), 4) if recall + precision else 0.0
+    return f1(precision, recall) or 0.0

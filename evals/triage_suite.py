@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from evals.loaders import SHARED_DATA
-from evals.metrics import ratio
+from evals.metrics import f1, ratio
 from llm.embeddings import Embedder, default_embedder
 from triage.subspecialty import default_model, note_vectors
 from triage.taxonomy import mtsamples_targets, training_label
@@ -86,11 +86,11 @@ def _per_class(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
         gold_count = sum(gold == name for gold, _ in pairs)
         precision = true_positive / predicted_count if predicted_count else 0.0
         recall = true_positive / gold_count if gold_count else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1_score = f1(precision, recall) or 0.0
         scores[name] = {
             "precision": round(precision, 4),
             "recall": round(recall, 4),
-            "f1": round(f1, 4),
+            "f1": f1_score,
             "support": gold_count,
         }
     return scores

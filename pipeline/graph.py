@@ -1,5 +1,6 @@
-"""The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble) -> triage,
-checkpointed in PostgreSQL on our own connection pool with strict msgpack deserialisation."""
+"""The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble) -> triage and
+discrepancy side by side, checkpointed in PostgreSQL on our own connection pool with strict msgpack
+deserialisation."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
-from pipeline.stages import PipelineRun, RunState, deidentify, index, ingest, triage_stage
-from pipeline.summary_graph import add_summary_nodes
+from pipeline.stages import PipelineRun, RunState, deidentify, discrepancy_stage, index, ingest, triage_stage
+from pipeline.summary_graph import ASSEMBLE_NODE, add_summary_nodes
 
 
 def case_graph(checkpointer: Any) -> Any:
@@ -22,7 +23,10 @@ def case_graph(checkpointer: Any) -> Any:
     builder.add_edge("deidentify", "index")
     add_summary_nodes(builder, after="index", then="triage")
     builder.add_node("triage", triage_stage)
+    builder.add_node("discrepancy", discrepancy_stage)
+    builder.add_edge(ASSEMBLE_NODE, "discrepancy")  # beside triage: one superstep, two nodes
     builder.add_edge("triage", END)
+    builder.add_edge("discrepancy", END)
     return builder.compile(checkpointer=checkpointer)
 
 

@@ -1,4 +1,5 @@
-"""The pipeline's nodes: ingest, deidentify, index, and the summarize stage over the database.
+"""The pipeline's nodes: ingest, deidentify, index, the summarize stage over the database, and triage and
+the discrepancy check side by side after it.
 
 Each node does its work in one transaction of its own and is idempotent, so a node interrupted between its
 commit and LangGraph's checkpoint simply runs again on resume and finds its work done. The graph state holds
@@ -22,11 +23,19 @@ from llm.embeddings import Embedder
 from llm.gateway import Gateway
 from pipeline.summary_graph import SummaryRun, SummaryState
 from pipeline.version import PIPELINE_VERSION
-from records.deid import ENGINE_VERSION, Deidentifier, unseal
+from records.deid import ENGINE_VERSION, Deidentifier, certify, unseal
 from records.documents import CodedFact, Document, DocumentStatus, SourceSpan
 from records.ingest import ingest_file
 from store.blobs import BlobStore
-from store.models import Case, CaseDocument, CaseSummaryRow, TriageSuggestionRow, Urgency
+from store.models import (
+    Case,
+    CaseDocument,
+    CaseSummaryRow,
+    DiscrepancyReportRow,
+    TriageSuggestionRow,
+    Urgency,
+)
+from store.repositories.discrepancy import DiscrepancyRepository
 from store.repositories.pipeline import DocumentRepository, RunRepository, SummaryRepository
 from store.repositories.routing import RoutingRepository
 from store.repositories.vaults import PhiVaultRepository
@@ -276,6 +285,10 @@ class DatabaseSummary:
         units = self._load_units()
         return [units[unit_id(document.document_id, 0)] for document in self._load_documents()[:documents]]
 
+    def documents(self) -> list[PreparedDocument]:
+        """The run's certified documents, in record order."""
+        return self._load_documents()
+
     def _load_documents(self) -> list[PreparedDocument]:
         if self._documents is None:
             with self.services.session_factory() as session:
@@ -348,4 +361,46 @@ def triage_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, An
             )
         )
         _progress(session, run, "triage", {"urgency": output.urgency.level})
+    return {}
+
+
+# --- discrepancy ----------------------------------------------------------------------------------------
+
+
+def discrepancy_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Check the submitted diagnosis against the case's certified documents (beside triage)."""
+    from discrepancy.service import DIAGNOSIS_SOURCE, QUESTION_SOURCE, CheckedText, check_discrepancies
+
+    run = runtime.context
+    _enter(run, "discrepancy")
+    with run.services.session_factory() as session:
+        if DiscrepancyRepository(session).for_run(run.run_id) is not None:
+            return {}
+    source = run.source
+    assert isinstance(source, DatabaseSummary)
+    documents = [
+        CheckedText(document.document_id, document.certified, document.page_at)
+        for document in source.documents()
+    ]
+    with run.services.session_factory.begin() as session:
+        case = session.get(Case, run.case_id)
+        assert case is not None
+        vaults = PhiVaultRepository(session)
+        vault = vaults.load_or_create(run.case_id)
+        deidentifier = run.services.deidentifier()
+        diagnosis = CheckedText(DIAGNOSIS_SOURCE, certify(case.referring_diagnosis, vault, deidentifier))
+        question = CheckedText(QUESTION_SOURCE, certify(case.question, vault, deidentifier))
+        vaults.save(run.case_id, vault)
+    result = check_discrepancies(run.services.gateway, diagnosis, documents, question, str(run.case_id))
+    with run.services.session_factory.begin() as session:
+        DiscrepancyRepository(session).save(
+            DiscrepancyReportRow(
+                run_id=run.run_id,
+                case_id=run.case_id,
+                report=result.report.model_dump(mode="json"),
+                flag_count=len(result.report.flags),
+                provenance=result.provenance.model_dump(),
+            )
+        )
+        _progress(session, run, "discrepancy", {"flags": len(result.report.flags)})
     return {}

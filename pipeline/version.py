@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-PIPELINE_VERSION = "1.1"
+PIPELINE_VERSION = "1.2"
 # The graph's steps, in order (pipeline.graph builds them; the API reports progress by them).
-STEPS = ("ingest", "deidentify", "index", "summarize", "triage")
+# Triage and discrepancy run side by side; progress lists them in this order.
+STEPS = ("ingest", "deidentify", "index", "summarize", "triage", "discrepancy")
 
 
 def run_input_hash(record_digests: Iterable[tuple[str, str]]) -> str:

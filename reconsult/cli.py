@@ -28,6 +28,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 triage_app = typer.Typer(help="Subspecialty and urgency triage", no_args_is_help=True)
 app.add_typer(triage_app, name="triage")
+discrepancy_app = typer.Typer(help="Discrepancies between a diagnosis and the records", no_args_is_help=True)
+app.add_typer(discrepancy_app, name="discrepancy")
 
 HostOption = Annotated[str, typer.Option(help="Interface to listen on")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on")]
@@ -253,6 +255,25 @@ def _summary_lines(output: dict[str, object], sections: tuple[str, ...]) -> list
     return lines
 
 
+@discrepancy_app.command("check")
+def discrepancy_check(
+    paths: Annotated[list[Path], typer.Argument(help="Record files of one case (any supported format)")],
+    diagnosis: Annotated[str, typer.Option(help="The submitted (referring) diagnosis")] = "",
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object")] = False,
+) -> None:
+    """Check the diagnosis against local files as one case: typed flags citing the claim and the evidence."""
+    import json
+
+    from llm.gateway import Gateway
+    from reconsult.discrepancy_cli import check_paths, flag_lines
+    from reconsult.settings import get_settings
+
+    output = check_paths(paths, diagnosis, Gateway(get_settings().gateway_config()))
+    typer.echo(json.dumps(output, ensure_ascii=False) if json_output else "\n".join(flag_lines(output)))
+    if output["errors"] and not output["documents"]:
+        raise typer.Exit(1)
+
+
 @triage_app.command("train")
 def triage_train(
     mtsamples: Annotated[Path, typer.Option(help="MTSamples-format training CSV")] = Path(
@@ -331,7 +352,7 @@ def _triage_line(result: dict[str, Any]) -> str:
 
 @eval_app.command("run")
 def eval_run(
-    suite: Annotated[str, typer.Option(help="Suite to run: deid, summary or triage")] = "deid",
+    suite: Annotated[str, typer.Option(help="Suite to run: deid, summary, triage or discrepancy")] = "deid",
     data: Annotated[
         Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
     ] = None,

@@ -18,8 +18,8 @@ from summarizer.schemas import ITEM_LISTS, CaseSummary, Citation, SummaryItem
 from summarizer.service import InMemorySummary, reidentified
 
 
-def summarize_paths(paths: list[Path], gateway: Gateway, *, deidentified: bool = False) -> dict[str, Any]:
-    """The case summary of ``paths`` as one JSON-ready object."""
+def ingest_paths(paths: list[Path]) -> tuple[list[tuple[Path, Document]], list[dict[str, str]]]:
+    """The documents with text in ``paths`` (each with its file), and an error per unreadable file."""
     documents: list[tuple[Path, Document]] = []
     errors: list[dict[str, str]] = []
     for index, path in enumerate(paths):
@@ -29,6 +29,12 @@ def summarize_paths(paths: list[Path], gateway: Gateway, *, deidentified: bool =
         result = ingest_file(path, upload_id=f"file{index + 1}", filename=path.name)
         documents += [(path, document) for document in result.documents if document.text]
         errors += [{"path": str(path), "reason": str(error)} for error in result.errors]
+    return documents, errors
+
+
+def summarize_paths(paths: list[Path], gateway: Gateway, *, deidentified: bool = False) -> dict[str, Any]:
+    """The case summary of ``paths`` as one JSON-ready object."""
+    documents, errors = ingest_paths(paths)
     from pipeline.summary_graph import summarize_documents
 
     context, vault = summarize_documents([document for _, document in documents], gateway)
@@ -65,11 +71,13 @@ def _item(item: SummaryItem, documents: dict[str, tuple[Path, Document]]) -> dic
     return {
         "text": item.text,
         "fields": item.fields,
-        "citations": [_citation(citation, documents) for citation in item.citations],
+        "citations": [file_citation(citation, documents) for citation in item.citations],
     }
 
 
-def _citation(citation: Citation, documents: dict[str, tuple[Path, Document]]) -> dict[str, Any]:
+def file_citation(citation: Citation, documents: dict[str, tuple[Path, Document]]) -> dict[str, Any]:
+    """A citation as the CLI prints it: the file, and offsets into the file's text for plain-text files
+    (``"offsets": "file"``) or into the extracted text otherwise (``"offsets": "document"``)."""
     path, document = documents[citation.document_id]
     start, end, offsets = citation.start, citation.end, "document"
     span = document.span_at(citation.start)

@@ -374,7 +374,11 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
 )
 
 _TITLE_NAME = re.compile(rf"\b(?=(?i:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]){_PERSON}")
-_SIGNATURE_NAME = re.compile(rf"\b{_PERSON},?[ \t]+(?:{_CREDENTIAL})(?![A-Za-z])")
+# Not a sentence that opens with a function word before a test: "No CT evidence of infarct", "On MRI".
+_NOT_A_SIGNER = (
+    r"(?!(?:No|Not|The|An?|And|Or|In|On|At|Of|For|With|Without|See|Per|Post|Pre|Non|Repeat|Urgent)\b)"
+)
+_SIGNATURE_NAME = re.compile(rf"\b{_NOT_A_SIGNER}{_PERSON},?[ \t]+(?:{_CREDENTIAL})(?![A-Za-z])")
 # "Mary S.", "Anne-Marie B.": a given name and an initial, common in referral letters and queries.
 _NAME_WITH_INITIAL = re.compile(
     r"\b(?!(?i:hepatitis|vitamin|stage|type|grade|class|group|factor|protein|level|phase|zone|lead|team|plan|"
@@ -534,7 +538,10 @@ _MONTH_ALONE = re.compile(
 # Scores and counts written like dates: "Beighton score 2/9", "PAIN 9/10", "12/18 lymph nodes positive".
 _SCORE_BEFORE = re.compile(
     r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|="
-    r"|\bdose|\bday|\bcycle|\bfraction|\bsession)[ \t:(]*$"
+    r"|\bdose|\bday|\bcycle|\bfraction|\bsession"
+    # muscle power on the MRC scale: "arm 2/5", "hip flexion 3/5"
+    r"|\b(?:arm|leg|grip|flexion|extension|dorsiflexion|plantarflexion|abduction|adduction|flexors|extensors"
+    r"|deltoids?|biceps|triceps|quadriceps|hamstrings|mrc))[ \t:(]*$"
 )
 _SCORE_AFTER = re.compile(r"^[ \t)]*(?i:positive|negative|lymph|nodes?|was|\(was|cores?|vessels?|points?)\b")
 _AMOUNT_AFTER = re.compile(r"^[ \t]*(?i:tabs?\b|tablets?|cups?|strength|dose|of\b|mg\b|ml\b|inch|x\b)")

@@ -16,6 +16,7 @@ from review_api.audit_log.endpoints import router as audit_router
 from review_api.auth.endpoints import router as auth_router
 from review_api.cases.endpoints import router as cases_router
 from review_api.context import RequestContextMiddleware
+from review_api.discrepancies.endpoints import router as discrepancies_router
 from review_api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from review_api.routing.endpoints import router as routing_router
 from review_api.runs.endpoints import router as runs_router
@@ -56,6 +57,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session], blob_
         cases_router,
         uploads_router,
         runs_router,
+        discrepancies_router,
         routing_router,
         audit_router,
     )

@@ -430,6 +430,21 @@ class TriageSuggestionRow(Base):
     created_at: Mapped[dt.datetime] = _now_column()
 
 
+class DiscrepancyReportRow(Base):
+    """The discrepancy flags a run raised (de-identified quotes resolved to spans of the original texts), with
+    the provenance of the model call. One per run."""
+
+    __tablename__ = "discrepancy_reports"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    flag_count: Mapped[int] = mapped_column()
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
 class RoutingDecision(Base):
     """What ops decided against what was suggested; overrides (with their reason) are labelled examples for
     QA and retraining."""

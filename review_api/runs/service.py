@@ -119,7 +119,7 @@ def _steps(run: PipelineRun) -> list[StepProgress]:
 
 def read_summary(session: Session, principal: Principal, case_id: uuid.UUID) -> SummaryPublic:
     """The case's latest summary: the assigned specialist reads it re-identified, QA de-identified."""
-    _require_clinical_reader(principal)
+    require_clinical_reader(principal)
     get_case(session, principal, case_id)
     row = SummaryRepository(session).latest_for_case(case_id)
     if row is None:
@@ -145,7 +145,7 @@ def read_source(
 ) -> SourceSpanPublic:
     """The text behind a citation (offsets into the document's original text): the original for the
     assigned specialist, the de-identified text at the same place for QA."""
-    _require_clinical_reader(principal)
+    require_clinical_reader(principal)
     get_case(session, principal, case_id)
     document = DocumentRepository(session).get(case_id, document_id)
     if document is None:
@@ -187,9 +187,9 @@ def _page(document: CaseDocument, offset: int) -> int | None:
     return span.page if span else None
 
 
-def _require_clinical_reader(principal: Principal) -> None:
+def require_clinical_reader(principal: Principal) -> None:
     if principal.role not in (Role.SPECIALIST, Role.QA):
-        raise Forbidden("summaries are for the assigned specialist and QA")
+        raise Forbidden("clinical content is for the assigned specialist and QA")
 
 
 def _run(session: Session, case_id: uuid.UUID, run_id: uuid.UUID) -> PipelineRun:

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import Session
 
 from records.kinds import RecordKind
@@ -100,10 +100,12 @@ class RunRepository:
 
     def record_step(self, run_id: uuid.UUID, step: str, progress: dict[str, Any]) -> None:
         """Note the step a run is in and its progress counters (no PHI)."""
-        run = self.session.get(PipelineRun, run_id)
-        if run is not None:
-            run.step = step
-            run.progress = {**(run.progress or {}), **progress}
+        # One statement merging into the stored counters: parallel nodes (triage and discrepancy) each add
+        # theirs without overwriting the other's.
+        merged = func.coalesce(PipelineRun.progress, literal({}, JSONB)).op("||")(literal(progress, JSONB))
+        self.session.execute(
+            update(PipelineRun).where(PipelineRun.id == run_id).values(step=step, progress=merged)
+        )
 
     def finish(self, run_id: uuid.UUID, status: RunStatus, failure_reason: str | None = None) -> None:
         """Mark a run succeeded or failed."""

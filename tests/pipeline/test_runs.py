@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from llm.embeddings import default_embedder
+from pipeline.version import STEPS
 from pipeline.worker import Worker
 from records.kinds import RecordKind
 from store.models import (
@@ -62,10 +63,11 @@ def fhir_conditions() -> bytes:
     ).encode()
 
 
-def ready_case(world: PipelineWorld, *files: tuple[str, bytes]) -> str:
-    """A case with consents, the files, and assigned to the test specialist."""
+def ready_case(world: PipelineWorld, *files: tuple[str, bytes], **intake: Any) -> str:
+    """A case with consents, the files, and assigned to the test specialist (``intake`` overrides fields of
+    the case's intake body)."""
     cases = world.cases()
-    case_id = cases.create()
+    case_id = cases.create(**intake)
     cases.consent(case_id, "record_release", "specialist_review")
     assert cases.upload(case_id, *files).status_code == 201
     cases.move(case_id, "submitted", "processing")
@@ -93,7 +95,12 @@ class TestAProcessedCase:
         self, pipeline_world: PipelineWorld, in_process_worker: Worker
     ) -> None:
         world = pipeline_world
-        case_id = ready_case(world, ("referral.txt", NOTE.encode()), ("conditions.json", fhir_conditions()))
+        case_id = ready_case(
+            world,
+            ("referral.txt", NOTE.encode()),
+            ("conditions.json", fhir_conditions()),
+            referring_diagnosis={"text": "Stable angina", "icd10": "I20.8"},
+        )
         ops = world.headers(Role.OPS)
         started = world.client.post(f"/cases/{case_id}/runs", headers=ops)
         assert started.status_code == 202, started.text
@@ -105,8 +112,9 @@ class TestAProcessedCase:
 
         run = world.client.get(f"/cases/{case_id}/runs/{started.json()['id']}", headers=ops).json()
         assert run["status"] == "succeeded", run
-        assert [step["state"] for step in run["steps"]] == ["done"] * 5
-        assert run["progress"]["urgency"] in {"emergent", "urgent", "routine"}
+        assert [step["state"] for step in run["steps"]] == ["done"] * len(STEPS)
+        assert run["progress"]["urgency"] in {"emergent", "urgent", "routine"}  # triage and discrepancy,
+        assert run["progress"]["flags"] == 1  # side by side, both kept their counters
         assert run["progress"]["documents"] == 2
         assert run["progress"]["units_done"] == run["progress"]["units"] >= 2
 
@@ -141,8 +149,24 @@ class TestAProcessedCase:
         assert "Okonkwo" not in json.dumps(qa_source)
 
         assert world.client.get(f"/cases/{case_id}/summary", headers=ops).status_code == 403
+        self.check_discrepancies(world, case_id)
         bad_span = world.client.get(source_url, params={"start": 5, "end": 10**6}, headers=specialist)
         assert bad_span.status_code == 422
+
+    def check_discrepancies(self, world: PipelineWorld, case_id: str) -> None:
+        """No test of ischaemia in the records: the submitted stable angina is flagged as unsupported, quoting
+        the diagnosis; the specialist reads its wording, QA only its citation, ops nothing."""
+        url = f"/cases/{case_id}/discrepancies"
+        flags = world.client.get(url, headers=world.headers(Role.SPECIALIST)).json()
+        assert flags["view"] == "reidentified"
+        (flag,) = flags["flags"]
+        assert flag["type"] == "unsupported_by_records"
+        assert flag["claim"]["document_id"] == "referring_diagnosis"
+        assert flag["claim"]["text"] == "Stable angina"
+        qa_flags = world.client.get(url, headers=world.headers(Role.QA)).json()
+        assert qa_flags["view"] == "deidentified"
+        assert qa_flags["flags"][0]["claim"]["text"] is None
+        assert world.client.get(url, headers=world.headers(Role.OPS)).status_code == 403
 
     def test_chunks_are_retrievable_by_kind(
         self, pipeline_world: PipelineWorld, in_process_worker: Worker

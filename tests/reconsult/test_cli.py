@@ -43,6 +43,7 @@ def test_demo_seeds_once_and_prints_credentials(fresh_engine: Engine, tmp_path: 
         # The queued runs were processed: each case with records is summarised and triaged.
         assert connection.scalar(text("SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'")) == 4
         assert connection.scalar(text("SELECT count(*) FROM case_summaries")) == 4
+        assert connection.scalar(text("SELECT count(*) FROM discrepancy_reports")) == 4
         left_for_ops = (
             connection.execute(
                 text(

@@ -137,6 +137,10 @@ ENDPOINTS = [
         "POST", "/cases/{case}/runs/{run}/retry", frozenset({OPS}), case_scoped=True, ok=frozenset({409})
     ),
     Endpoint("GET", "/cases/{case}/summary", frozenset({SPEC, QA}), case_scoped=True),
+    # No check has run for the fixture case, so a permitted caller gets 404 (and a refused one 403).
+    Endpoint(
+        "GET", "/cases/{case}/discrepancies", frozenset({SPEC, QA}), case_scoped=True, ok=frozenset({404})
+    ),
     Endpoint("GET", "/queue", frozenset({OPS})),
     Endpoint("GET", "/routing/overrides", frozenset({QA})),
     # The case is already assigned, so routing it again is a 409 for ops.

@@ -1,0 +1,1 @@
+"""The discrepancy flags of a case, by role."""

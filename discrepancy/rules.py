@@ -310,8 +310,12 @@ class StagingSystem:
     highest_counts: bool = False  # the worst value reported is the case's (the highest Gleason pattern)
 
 
+_ROMAN_NUMERAL = ("0", "I", "II", "III", "IV")
+
+
 def _stage_value(match: re.Match[str]) -> str:
-    return f"{_ROMAN[match['v'].lower()]}{(match['sub'] or '').upper()}"
+    """A stage in canonical form: "stage 2a" and "Stage IIA" are both "IIA"."""
+    return f"{_ROMAN_NUMERAL[_ROMAN[match['v'].lower()]]}{(match['sub'] or '').upper()}"
 
 
 def _grade_group(match: re.Match[str]) -> str:

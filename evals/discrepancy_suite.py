@@ -6,7 +6,7 @@ accuracy counts a note right when it is correct and predicted correct, or has an
 sentence is the erroneous one (the MEDEC paper's definition); the false-positive rate is the share of
 correct notes flagged. The offline rules were not tuned on MEDEC, so the whole file is a test.
 
-Discrepancy cases (``evals/datasets/discrepancy_cases.jsonl``, see its README): each case's diagnosis and
+Discrepancy cases (``evals/datasets/discrepancy_cases*.jsonl``, see their READMEs): each case's diagnosis and
 documents are certified with one vault and checked; predicted and gold flags are matched by type within a
 case. Precision, recall and F1 overall and per type, the share of no-flag cases that got a flag, and for
 matched flags whether the cited evidence overlaps a gold quote.
@@ -141,9 +141,15 @@ class CaseScore:
     dropped: int = 0
 
 
-def load_cases(path: Path = CASES, split: str = "test") -> list[dict[str, Any]]:
-    """The hand-written cases of ``split`` (dev, test or all)."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_cases(path: Path | None = None, split: str = "test") -> list[dict[str, Any]]:
+    """The hand-written cases of ``split`` (dev, test or all): of ``path``, or of every case file."""
+    files = [path] if path else sorted(CASES.parent.glob("discrepancy_cases*.jsonl"))
+    rows = [
+        json.loads(line)
+        for file in files
+        for line in file.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [row for row in rows if split == "all" or row["split"] == split]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals import deid_suite, discrepancy_suite, summary_suite, triage_suite
+from evals import deid_suite, discrepancy_suite, drafting_suite, summary_suite, triage_suite
 
 Suite = Callable[..., dict[str, Any]]
 Digest = Callable[[dict[str, Any]], list[str]]
@@ -67,4 +67,5 @@ SUITES: dict[str, tuple[Suite, Digest]] = {
     "summary": (summary_suite.run, summary_suite.summary_lines),
     "triage": (triage_suite.run, triage_suite.summary_lines),
     "discrepancy": (discrepancy_suite.run, discrepancy_suite.summary_lines),
+    "drafting": (drafting_suite.run, drafting_suite.summary_lines),
 }

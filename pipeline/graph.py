@@ -1,5 +1,5 @@
 """The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble) -> triage and
-discrepancy side by side, checkpointed in PostgreSQL on our own connection pool with strict msgpack
+discrepancy side by side -> draft, checkpointed in PostgreSQL on our own connection pool with strict msgpack
 deserialisation."""
 
 from __future__ import annotations
@@ -8,7 +8,16 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
-from pipeline.stages import PipelineRun, RunState, deidentify, discrepancy_stage, index, ingest, triage_stage
+from pipeline.stages import (
+    PipelineRun,
+    RunState,
+    deidentify,
+    discrepancy_stage,
+    draft_stage,
+    index,
+    ingest,
+    triage_stage,
+)
 from pipeline.summary_graph import ASSEMBLE_NODE, add_summary_nodes
 
 
@@ -25,8 +34,9 @@ def case_graph(checkpointer: Any) -> Any:
     builder.add_node("triage", triage_stage)
     builder.add_node("discrepancy", discrepancy_stage)
     builder.add_edge(ASSEMBLE_NODE, "discrepancy")  # beside triage: one superstep, two nodes
-    builder.add_edge("triage", END)
-    builder.add_edge("discrepancy", END)
+    builder.add_node("draft", draft_stage)
+    builder.add_edge(["triage", "discrepancy"], "draft")  # waits for both
+    builder.add_edge("draft", END)
     return builder.compile(checkpointer=checkpointer)
 
 

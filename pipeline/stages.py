@@ -32,10 +32,12 @@ from store.models import (
     CaseDocument,
     CaseSummaryRow,
     DiscrepancyReportRow,
+    OpinionDraftRow,
     TriageSuggestionRow,
     Urgency,
 )
 from store.repositories.discrepancy import DiscrepancyRepository
+from store.repositories.drafts import DraftRepository
 from store.repositories.pipeline import DocumentRepository, RunRepository, SummaryRepository
 from store.repositories.routing import RoutingRepository
 from store.repositories.vaults import PhiVaultRepository
@@ -369,28 +371,15 @@ def triage_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, An
 
 def discrepancy_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
     """Check the submitted diagnosis against the case's certified documents (beside triage)."""
-    from discrepancy.service import DIAGNOSIS_SOURCE, QUESTION_SOURCE, CheckedText, check_discrepancies
+    from discrepancy.service import check_discrepancies
 
     run = runtime.context
     _enter(run, "discrepancy")
     with run.services.session_factory() as session:
         if DiscrepancyRepository(session).for_run(run.run_id) is not None:
             return {}
-    source = run.source
-    assert isinstance(source, DatabaseSummary)
-    documents = [
-        CheckedText(document.document_id, document.certified, document.page_at)
-        for document in source.documents()
-    ]
-    with run.services.session_factory.begin() as session:
-        case = session.get(Case, run.case_id)
-        assert case is not None
-        vaults = PhiVaultRepository(session)
-        vault = vaults.load_or_create(run.case_id)
-        deidentifier = run.services.deidentifier()
-        diagnosis = CheckedText(DIAGNOSIS_SOURCE, certify(case.referring_diagnosis, vault, deidentifier))
-        question = CheckedText(QUESTION_SOURCE, certify(case.question, vault, deidentifier))
-        vaults.save(run.case_id, vault)
+    diagnosis, question = _certified_intake(run)
+    documents = _checked_documents(run)
     result = check_discrepancies(run.services.gateway, diagnosis, documents, question, str(run.case_id))
     with run.services.session_factory.begin() as session:
         DiscrepancyRepository(session).save(
@@ -404,3 +393,110 @@ def discrepancy_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[st
         )
         _progress(session, run, "discrepancy", {"flags": len(result.report.flags)})
     return {}
+
+
+def _checked_documents(run: PipelineRun) -> list[Any]:
+    """The run's certified documents as the discrepancy check and the drafter read them."""
+    from discrepancy.service import CheckedText
+
+    source = run.source
+    assert isinstance(source, DatabaseSummary)
+    return [CheckedText(d.document_id, d.certified, d.page_at) for d in source.documents()]
+
+
+def _certified_intake(run: PipelineRun) -> tuple[Any, Any]:
+    """The case's submitted diagnosis and question, certified with the case's vault."""
+    from discrepancy.service import DIAGNOSIS_SOURCE, QUESTION_SOURCE, CheckedText
+
+    with run.services.session_factory.begin() as session:
+        case = session.get(Case, run.case_id)
+        assert case is not None
+        vaults = PhiVaultRepository(session)
+        vault = vaults.load_or_create(run.case_id)
+        deidentifier = run.services.deidentifier()
+        diagnosis = CheckedText(DIAGNOSIS_SOURCE, certify(case.referring_diagnosis, vault, deidentifier))
+        question = CheckedText(QUESTION_SOURCE, certify(case.question, vault, deidentifier))
+        vaults.save(run.case_id, vault)
+    return diagnosis, question
+
+
+# --- draft ----------------------------------------------------------------------------------------------
+
+
+def draft_stage(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Write the AI draft of the opinion on the template of the case's subspecialty (ops' decision if they
+    have triaged the case, else the run's triage suggestion), from the summary and the discrepancy flags."""
+    from discrepancy.schemas import DiscrepancyReport
+    from drafting.service import DraftSources, draft_opinion
+    from prompts.opinion_templates import template_for
+    from summarizer.schemas import CaseSummary
+
+    run = runtime.context
+    _enter(run, "draft")
+    with run.services.session_factory() as session:
+        if DraftRepository(session).for_run(run.run_id) is not None:
+            return {}
+        summary = SummaryRepository(session).for_run(run.run_id)
+        report = DiscrepancyRepository(session).for_run(run.run_id)
+        subspecialty = _routed_subspecialty(session, run)
+    assert summary is not None
+    assert report is not None
+    diagnosis, question = _certified_intake(run)
+    statements = _StatementCertifier(run)
+    sources = DraftSources(
+        summary=CaseSummary.model_validate(summary.summary),
+        report=DiscrepancyReport.model_validate(report.report),
+        documents=_checked_documents(run),
+        diagnosis=diagnosis,
+        question=question,
+        certify_statement=statements.certify,
+    )
+    template = template_for(subspecialty)
+    result = draft_opinion(run.services.gateway, template, sources, str(run.case_id))
+    statements.save()
+    with run.services.session_factory.begin() as session:
+        DraftRepository(session).save(
+            OpinionDraftRow(
+                run_id=run.run_id,
+                case_id=run.case_id,
+                template=template.family,
+                template_version=template.version,
+                draft=result.draft.model_dump(mode="json"),
+                provenance=result.provenance.model_dump(),
+            )
+        )
+        _progress(
+            session, run, "draft", {"template": template.family, "draft_sections": len(result.draft.sections)}
+        )
+    return {}
+
+
+def _routed_subspecialty(session: Session, run: PipelineRun) -> str | None:
+    """Ops' subspecialty for the case when they have triaged it, else the run's own suggestion."""
+    case = session.get(Case, run.case_id)
+    if case is not None and case.subspecialty:
+        return case.subspecialty
+    suggestion = RoutingRepository(session).latest_suggestion(run.case_id)
+    return suggestion.subspecialty if suggestion is not None else None
+
+
+class _StatementCertifier:
+    """Certifies generated statements (item texts, flag reasons) with the case's vault, saved once at the end:
+    they hold surrogates already, so the vault rarely grows, but it must not lose what it learns."""
+
+    def __init__(self, run: PipelineRun) -> None:
+        self.run = run
+        with run.services.session_factory() as session:
+            vault = PhiVaultRepository(session).get(run.case_id)
+        assert vault is not None
+        self.vault = vault
+        self.deidentifier = run.services.deidentifier()
+
+    def certify(self, text: str) -> Any:
+        return certify(text, self.vault, self.deidentifier)
+
+    def save(self) -> None:
+        with self.run.services.session_factory.begin() as session:
+            vaults = PhiVaultRepository(session)
+            vaults.load_or_create(self.run.case_id)  # takes the vault's lock
+            vaults.save(self.run.case_id, self.vault)

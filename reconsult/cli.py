@@ -352,7 +352,9 @@ def _triage_line(result: dict[str, Any]) -> str:
 
 @eval_app.command("run")
 def eval_run(
-    suite: Annotated[str, typer.Option(help="Suite to run: deid, summary, triage or discrepancy")] = "deid",
+    suite: Annotated[
+        str, typer.Option(help="Suite to run: deid, summary, triage, discrepancy or drafting")
+    ] = "deid",
     data: Annotated[
         Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
     ] = None,

@@ -445,6 +445,23 @@ class DiscrepancyReportRow(Base):
     created_at: Mapped[dt.datetime] = _now_column()
 
 
+class OpinionDraftRow(Base):
+    """The AI draft of a case's opinion a run wrote (de-identified, re-identified when read), on the template
+    version it names, with the provenance of the model call. One per run; the specialist's edits are
+    versions of their own."""
+
+    __tablename__ = "opinion_drafts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="CASCADE"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    template: Mapped[str] = mapped_column(String(50))
+    template_version: Mapped[int] = mapped_column()
+    draft: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
 class RoutingDecision(Base):
     """What ops decided against what was suggested; overrides (with their reason) are labelled examples for
     QA and retraining."""

@@ -42,6 +42,9 @@ from store.database import make_engine, start_embedded_postgres  # noqa: E402
 from store.models import Role, User  # noqa: E402
 from store.principal import Principal  # noqa: E402
 
+# The scripted hosted model (tests.llm.scripted): one registration with litellm for the whole session.
+pytest_plugins = ["tests.llm.scripted"]
+
 SHARED_DATA = Path(
     os.environ.get("RECONSULT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )

@@ -230,6 +230,10 @@ class SummaryRepository:
         """Store a run's summary; a run has one, so a repeated save (a resumed run) is ignored."""
         insert_once(self.session, row, "run_id")
 
+    def for_run(self, run_id: uuid.UUID) -> CaseSummaryRow | None:
+        """The summary of one run, if it made one."""
+        return self.session.scalars(select(CaseSummaryRow).where(CaseSummaryRow.run_id == run_id)).first()
+
     def latest_for_case(self, case_id: uuid.UUID) -> CaseSummaryRow | None:
         """The case's most recent summary."""
         return self.session.scalars(

@@ -10,7 +10,7 @@ from llm.config import GatewayConfig, ModelRoute
 from llm.gateway import Gateway
 from records.deid import Deidentifier, certify
 from records.vault import PhiVault
-from tests.llm.conftest import ScriptedModels
+from tests.llm.scripted import ScriptedModels
 
 DIAGNOSIS = "Benign fibroadenoma, right breast"
 PATHOLOGY = (

@@ -15,7 +15,7 @@ from llm.local import register_local_task
 from prompts import PromptTemplate, load_template
 from records.deid import CertifiedText, Deidentifier, certify
 from records.vault import PhiVault
-from tests.llm.conftest import TIMEOUT, ScriptedModels
+from tests.llm.scripted import TIMEOUT, ScriptedModels
 
 NOTE = "Patient Margaret Okonkwo seen 03/14/2023 for chest pain. Troponin 0.02 ng/mL."
 TEMPLATE = PromptTemplate(id="echo_test", version=3, description="", system="Answer in JSON.", user="Go.")

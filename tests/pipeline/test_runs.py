@@ -150,6 +150,7 @@ class TestAProcessedCase:
 
         assert world.client.get(f"/cases/{case_id}/summary", headers=ops).status_code == 403
         self.check_discrepancies(world, case_id)
+        self.check_draft(world, case_id)
         bad_span = world.client.get(source_url, params={"start": 5, "end": 10**6}, headers=specialist)
         assert bad_span.status_code == 422
 
@@ -166,6 +167,21 @@ class TestAProcessedCase:
         qa_flags = world.client.get(url, headers=world.headers(Role.QA)).json()
         assert qa_flags["view"] == "deidentified"
         assert qa_flags["flags"][0]["claim"]["text"] is None
+        assert world.client.get(url, headers=world.headers(Role.OPS)).status_code == 403
+
+    def check_draft(self, world: PipelineWorld, case_id: str) -> None:
+        """The draft is on the cardiology template ops routed the case to, every section AI-generated; the
+        specialist reads the patient's details, QA surrogates; facts cite spans."""
+        url = f"/cases/{case_id}/draft"
+        draft = world.client.get(url, headers=world.headers(Role.SPECIALIST)).json()
+        assert (draft["view"], draft["template"]) == ("reidentified", "cardiology")
+        assert {section["status"] for section in draft["sections"]} == {"ai_draft"}
+        facts = [s for section in draft["sections"] for s in section["sentences"] if s["kind"] == "fact"]
+        assert facts
+        assert all(sentence["citations"] for sentence in facts)
+        reason = next(section for section in draft["sections"] if section["id"] == "reason_for_review")
+        assert "Stable angina" in json.dumps(reason)
+        assert world.client.get(url, headers=world.headers(Role.QA)).json()["view"] == "deidentified"
         assert world.client.get(url, headers=world.headers(Role.OPS)).status_code == 403
 
     def test_chunks_are_retrievable_by_kind(

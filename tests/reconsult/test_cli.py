@@ -44,6 +44,7 @@ def test_demo_seeds_once_and_prints_credentials(fresh_engine: Engine, tmp_path: 
         assert connection.scalar(text("SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'")) == 4
         assert connection.scalar(text("SELECT count(*) FROM case_summaries")) == 4
         assert connection.scalar(text("SELECT count(*) FROM discrepancy_reports")) == 4
+        assert connection.scalar(text("SELECT count(*) FROM opinion_drafts")) == 4
         left_for_ops = (
             connection.execute(
                 text(

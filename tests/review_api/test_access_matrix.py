@@ -141,6 +141,7 @@ ENDPOINTS = [
     Endpoint(
         "GET", "/cases/{case}/discrepancies", frozenset({SPEC, QA}), case_scoped=True, ok=frozenset({404})
     ),
+    Endpoint("GET", "/cases/{case}/draft", frozenset({SPEC, QA}), case_scoped=True, ok=frozenset({404})),
     Endpoint("GET", "/queue", frozenset({OPS})),
     Endpoint("GET", "/routing/overrides", frozenset({QA})),
     # The case is already assigned, so routing it again is a 409 for ops.

@@ -1,4 +1,5 @@
-"""A scripted hosted model, registered through litellm's own custom-provider mechanism.
+"""A scripted hosted model, registered through litellm's own custom-provider mechanism (a pytest plugin,
+loaded by the root conftest, so every test package shares one registration).
 
 It stands in for the edge we cannot reach offline (a hosted provider): each model name has a script of
 replies (JSON text) and failures (a timeout), consumed one per call.

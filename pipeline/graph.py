@@ -1,6 +1,6 @@
 """The case graph: ingest -> deidentify -> index -> summarize (plan, map over units, assemble) -> triage and
-discrepancy side by side -> draft, checkpointed in PostgreSQL on our own connection pool with strict msgpack
-deserialisation."""
+discrepancy side by side -> draft -> await_signoff (interrupt) -> finalize, checkpointed in PostgreSQL on our
+own connection pool with strict msgpack deserialisation."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from langgraph.graph import END, START, StateGraph
 from pipeline.stages import (
     PipelineRun,
     RunState,
+    await_signoff,
     deidentify,
     discrepancy_stage,
     draft_stage,
+    finalize,
     index,
     ingest,
     triage_stage,
@@ -36,7 +38,11 @@ def case_graph(checkpointer: Any) -> Any:
     builder.add_edge(ASSEMBLE_NODE, "discrepancy")  # beside triage: one superstep, two nodes
     builder.add_node("draft", draft_stage)
     builder.add_edge(["triage", "discrepancy"], "draft")  # waits for both
-    builder.add_edge("draft", END)
+    builder.add_node("await_signoff", await_signoff)
+    builder.add_node("finalize", finalize)
+    builder.add_edge("draft", "await_signoff")
+    builder.add_edge("await_signoff", "finalize")
+    builder.add_edge("finalize", END)
     return builder.compile(checkpointer=checkpointer)
 
 

@@ -33,11 +33,13 @@ from store.models import (
     CaseSummaryRow,
     DiscrepancyReportRow,
     OpinionDraftRow,
+    OpinionExport,
     TriageSuggestionRow,
     Urgency,
 )
 from store.repositories.discrepancy import DiscrepancyRepository
 from store.repositories.drafts import DraftRepository
+from store.repositories.opinions import OpinionRepository
 from store.repositories.pipeline import DocumentRepository, RunRepository, SummaryRepository
 from store.repositories.routing import RoutingRepository
 from store.repositories.vaults import PhiVaultRepository
@@ -78,6 +80,7 @@ class RunState(SummaryState, total=False):
     documents: int
     rejected_files: int
     chunks: int
+    signed_opinion_id: str  # set when the sign-off interrupt is resumed
 
 
 @dataclass(frozen=True)
@@ -500,3 +503,51 @@ class _StatementCertifier:
             vaults = PhiVaultRepository(session)
             vaults.load_or_create(self.run.case_id)  # takes the vault's lock
             vaults.save(self.run.case_id, self.vault)
+
+
+# --- sign-off and finalize ------------------------------------------------------------------------------
+
+
+def await_signoff(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Pause until the assigned specialist signs: the API stores the signature, then the run resumes here
+    with the signed opinion's id (ids only: no text in the checkpoint)."""
+    from langgraph.types import interrupt
+
+    run = runtime.context
+    _enter(run, "await_signoff")
+    with run.services.session_factory() as session:
+        draft = DraftRepository(session).for_run(run.run_id)
+    answer = interrupt({"draft_id": str(draft.id) if draft else None})
+    return {"signed_opinion_id": str(answer["signed_opinion_id"])}
+
+
+def finalize(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]:
+    """Render the signed opinion to PDF and to a FHIR bundle, encrypted in the blob store (once)."""
+    from drafting.export import fhir_bundle, render_pdf
+
+    run = runtime.context
+    _enter(run, "finalize")
+    signed_id = uuid.UUID(state["signed_opinion_id"])
+    with run.services.session_factory() as session:
+        repository = OpinionRepository(session)
+        signed = repository.signed_by_id(signed_id)
+        assert signed is not None
+        if repository.export(signed_id) is not None:
+            return {}
+        content, sha256, case_id = json.loads(signed.content), signed.content_sha256, signed.case_id
+    pdf = render_pdf(content, sha256)
+    bundle = json.dumps(fhir_bundle(content, sha256, pdf, str(signed_id))).encode()
+    keys = {"pdf": uuid.uuid4().hex, "fhir": uuid.uuid4().hex}
+    run.services.blob_store.put(keys["pdf"], [pdf])
+    run.services.blob_store.put(keys["fhir"], [bundle])
+    with run.services.session_factory.begin() as session:
+        OpinionRepository(session).save_export(
+            OpinionExport(
+                signed_opinion_id=signed_id,
+                case_id=case_id,
+                pdf_blob_key=keys["pdf"],
+                fhir_blob_key=keys["fhir"],
+            )
+        )
+        _progress(session, run, "finalize", {"exported": True})
+    return {}

@@ -9,7 +9,17 @@ from collections.abc import Iterable
 PIPELINE_VERSION = "1.2"
 # The graph's steps, in order (pipeline.graph builds them; the API reports progress by them).
 # Triage and discrepancy run side by side; progress lists them in this order.
-STEPS = ("ingest", "deidentify", "index", "summarize", "triage", "discrepancy", "draft")
+STEPS = (
+    "ingest",
+    "deidentify",
+    "index",
+    "summarize",
+    "triage",
+    "discrepancy",
+    "draft",
+    "await_signoff",
+    "finalize",
+)
 
 
 def run_input_hash(record_digests: Iterable[tuple[str, str]]) -> str:

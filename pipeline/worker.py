@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from langgraph.types import Command
 from sqlalchemy import text
 
 from pipeline.graph import case_graph
@@ -104,18 +105,26 @@ class Worker:
         heartbeat = threading.Thread(target=self._beat, args=(run_id, stop_heartbeat), daemon=True)
         heartbeat.start()
         try:
-            self._invoke(run_id, case_id, record_ids, input_hash)
+            paused_at = self._invoke(run_id, case_id, record_ids, input_hash)
         except Exception as error:  # any failure of any stage: record it, keep the worker alive
             self._finish(run_id, RunStatus.FAILED, self._failure_reason(run_id, error))
             logger.warning("run %s failed: %s", run_id, type(error).__name__)
         else:
-            self._finish(run_id, RunStatus.SUCCEEDED)
-            logger.info("run %s succeeded", run_id)
+            if paused_at is not None:
+                with self.services.session_factory.begin() as session:
+                    RunRepository(session).pause(run_id, paused_at)
+                logger.info("run %s awaits sign-off", run_id)
+            else:
+                self._finish(run_id, RunStatus.SUCCEEDED)
+                logger.info("run %s succeeded", run_id)
         finally:
             stop_heartbeat.set()
             heartbeat.join()
 
-    def _invoke(self, run_id: uuid.UUID, case_id: uuid.UUID, record_ids: list[str], input_hash: str) -> None:
+    def _invoke(
+        self, run_id: uuid.UUID, case_id: uuid.UUID, record_ids: list[str], input_hash: str
+    ) -> str | None:
+        """Run (or resume) the graph; the id of the interrupt it paused at, or None when it finished."""
         config = {"configurable": {"thread_id": str(run_id)}, "max_concurrency": self.options.max_concurrency}
         started_before = bool(self.graph.get_state(config).values)
         first_input = {
@@ -130,8 +139,16 @@ class Worker:
             run_id=run_id,
             case_id=case_id,
         )
-        # A run started before resumes from its last checkpoint: input None continues the thread.
-        self.graph.invoke(None if started_before else first_input, config, context=context)
+        with self.services.session_factory() as session:
+            run = RunRepository(session).get(run_id)
+            assert run is not None
+            interrupt_id, resume_value = run.interrupt_id, run.resume_value
+        graph_input: Any = None if started_before else first_input  # None continues the thread
+        if interrupt_id and resume_value:  # signed: resume the sign-off interrupt by its id
+            graph_input = Command(resume={interrupt_id: resume_value})
+        result = self.graph.invoke(graph_input, config, context=context)
+        interrupts = result.get("__interrupt__") if isinstance(result, dict) else None
+        return str(interrupts[0].id) if interrupts else None
 
     def _beat(self, run_id: uuid.UUID, stop: threading.Event) -> None:
         interval = self.options.lease.total_seconds() / 3

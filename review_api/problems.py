@@ -24,7 +24,8 @@ from store.errors import DomainError
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_REFUSAL_OUTCOMES = {401: "unauthenticated", 403: "denied", 404: "not_found"}
+# Refused attempts are audited too: who tried what on which case: stale saves, refused signatures.
+_REFUSAL_OUTCOMES = {401: "unauthenticated", 403: "denied", 404: "not_found", 409: "conflict", 412: "stale"}
 
 
 def problem(

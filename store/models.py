@@ -299,6 +299,7 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    AWAITING_SIGNOFF = "awaiting_signoff"  # paused at the sign-off interrupt until a specialist signs
 
 
 class PipelineRun(Base):
@@ -331,6 +332,9 @@ class PipelineRun(Base):
     created_at: Mapped[dt.datetime] = _now_column()
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The sign-off interrupt the run paused at, and the value (ids only) to resume it with once signed.
+    interrupt_id: Mapped[str | None] = mapped_column(String(100))
+    resume_value: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class CaseDocument(Base):
@@ -477,4 +481,85 @@ class RoutingDecision(Base):
     subspecialty: Mapped[str] = mapped_column(String(100))
     specialist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     override_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class OpinionVersion(Base):
+    """One saved state of a case's opinion: version 1 is the AI draft as the specialist first saw it,
+    every save after it a new version. The sections hold the specialist's text (PHI, encrypted)."""
+
+    __tablename__ = "opinion_versions"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    draft_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opinion_drafts.id"))
+    sections_json: Mapped[str] = mapped_column(EncryptedText("opinion_versions.sections_json"))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class _Signature:
+    """What every signature row shows: the hash of its canonical content, who signed (printed name and
+    credentials as they were), what the signature means, and when."""
+
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    credentials: Mapped[str] = mapped_column(String(100))
+    meaning: Mapped[str] = mapped_column(String(300))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignedOpinion(_Signature, Base):
+    """A signed opinion: the canonical content, its SHA-256, and what the signature shows. Immutable in the
+    database (a trigger refuses UPDATE and DELETE); corrections are signed addenda."""
+
+    __tablename__ = "signed_opinions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), unique=True)
+    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opinion_versions.id"))
+    content: Mapped[str] = mapped_column(EncryptedText("signed_opinions.content"))
+
+
+class OpinionAddendum(_Signature, Base):
+    """A signed correction to a signed opinion; immutable like it."""
+
+    __tablename__ = "opinion_addenda"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    signed_opinion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signed_opinions.id"), index=True)
+    content: Mapped[str] = mapped_column(EncryptedText("opinion_addenda.content"))
+
+
+class OpinionExport(Base):
+    """The signed opinion rendered by the pipeline's finalize node: a PDF and a FHIR R4 bundle
+    (DiagnosticReport and the signature's Provenance), both encrypted in the blob store."""
+
+    __tablename__ = "opinion_exports"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    signed_opinion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signed_opinions.id"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    pdf_blob_key: Mapped[str] = mapped_column(String(64))
+    fhir_blob_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class SignoffSignal(Base):
+    """What the specialist changed, for QA: edit distance per section between the AI draft and the signed
+    text, the share of sections changed, and the time from assignment to signature. No PHI."""
+
+    __tablename__ = "signoff_signals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    signed_opinion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signed_opinions.id"), unique=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    template: Mapped[str] = mapped_column(String(50))
+    template_version: Mapped[int] = mapped_column()
+    section_edit_distance: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    sections_changed_share: Mapped[float] = mapped_column()
+    seconds_to_signature: Mapped[int | None] = mapped_column()
     created_at: Mapped[dt.datetime] = _now_column()

@@ -16,7 +16,7 @@ class StepProgress(BaseModel):
     """One step of the graph and whether it is done."""
 
     name: str
-    state: str = Field(description="done, running, pending or failed")
+    state: str = Field(description="done, running, waiting (for the signature), pending or failed")
 
 
 class RunPublic(BaseModel):

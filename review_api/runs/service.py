@@ -80,7 +80,7 @@ def list_runs(session: Session, principal: Principal, case_id: uuid.UUID) -> lis
 def present_run(session: Session, run: PipelineRun) -> RunPublic:
     """The public view of a run, with units done counted from the stored extractions."""
     progress = dict(run.progress or {})
-    if run.step == "summarize" or run.status is RunStatus.SUCCEEDED:
+    if run.step in STEPS[STEPS.index("summarize") :] or run.status is RunStatus.SUCCEEDED:
         progress["units_done"] = SummaryRepository(session).extraction_count(run.id)
     return RunPublic(
         id=run.id,
@@ -102,13 +102,11 @@ def _steps(run: PipelineRun) -> list[StepProgress]:
     if run.status is RunStatus.SUCCEEDED:
         return [StepProgress(name=name, state="done") for name in STEPS]
     current = STEPS.index(run.step) if run.step in STEPS else -1
-    active = (
-        "failed"
-        if run.status is RunStatus.FAILED
-        else "running"
-        if run.status is RunStatus.RUNNING
-        else "pending"
-    )
+    active = {
+        RunStatus.FAILED: "failed",
+        RunStatus.RUNNING: "running",
+        RunStatus.AWAITING_SIGNOFF: "waiting",
+    }.get(run.status, "pending")
     return [
         StepProgress(
             name=name, state="done" if index < current else active if index == current else "pending"

@@ -107,6 +107,14 @@ class RunRepository:
             update(PipelineRun).where(PipelineRun.id == run_id).values(step=step, progress=merged)
         )
 
+    def pause(self, run_id: uuid.UUID, interrupt_id: str) -> None:
+        """Park a run at the sign-off interrupt: no worker holds it until the signature queues it again."""
+        self.session.execute(
+            update(PipelineRun)
+            .where(PipelineRun.id == run_id)
+            .values(status=RunStatus.AWAITING_SIGNOFF, interrupt_id=interrupt_id, worker_id=None)
+        )
+
     def finish(self, run_id: uuid.UUID, status: RunStatus, failure_reason: str | None = None) -> None:
         """Mark a run succeeded or failed."""
         self.session.execute(

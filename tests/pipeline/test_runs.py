@@ -111,8 +111,9 @@ class TestAProcessedCase:
         assert in_process_worker.drain() == 1
 
         run = world.client.get(f"/cases/{case_id}/runs/{started.json()['id']}", headers=ops).json()
-        assert run["status"] == "succeeded", run
-        assert [step["state"] for step in run["steps"]] == ["done"] * len(STEPS)
+        assert run["status"] == "awaiting_signoff", run  # paused at the sign-off interrupt
+        waiting = STEPS.index("await_signoff")
+        assert [step["state"] for step in run["steps"]] == ["done"] * waiting + ["waiting", "pending"]
         assert run["progress"]["urgency"] in {"emergent", "urgent", "routine"}  # triage and discrepancy,
         assert run["progress"]["flags"] == 1  # side by side, both kept their counters
         assert run["progress"]["documents"] == 2
@@ -234,7 +235,8 @@ class TestAProcessedCase:
         assert retried.json()["status"] == "queued"
         assert in_process_worker.drain() == 1
         assert (
-            world.client.get(f"/cases/{case_id}/runs/{run_id}", headers=ops).json()["status"] == "succeeded"
+            world.client.get(f"/cases/{case_id}/runs/{run_id}", headers=ops).json()["status"]
+            == "awaiting_signoff"
         )
 
 
@@ -374,7 +376,7 @@ class TestCrashSafety:
         with world.session_factory() as session:
             run = session.get(PipelineRun, run_id)
             assert run is not None
-            assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 2)
+            assert (run.status, run.attempts) == (RunStatus.AWAITING_SIGNOFF, 2)
             documents = session.scalar(
                 select(func.count())
                 .select_from(CaseDocument)

@@ -41,7 +41,9 @@ def test_demo_seeds_once_and_prints_credentials(fresh_engine: Engine, tmp_path: 
         assert connection.scalar(text("SELECT count(*) FROM cases")) == 5
         assert connection.scalar(text("SELECT count(*) FROM records")) == 4
         # The queued runs were processed: each case with records is summarised and triaged.
-        assert connection.scalar(text("SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'")) == 4
+        # Each run paused at the sign-off interrupt, waiting for a specialist to sign.
+        awaiting = "SELECT count(*) FROM pipeline_runs WHERE status = 'awaiting_signoff'"
+        assert connection.scalar(text(awaiting)) == 4
         assert connection.scalar(text("SELECT count(*) FROM case_summaries")) == 4
         assert connection.scalar(text("SELECT count(*) FROM discrepancy_reports")) == 4
         assert connection.scalar(text("SELECT count(*) FROM opinion_drafts")) == 4

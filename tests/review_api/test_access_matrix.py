@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from records.kinds import RecordKind
 from store.models import CaseDocument, CaseSummaryRow, Role
 from summarizer.schemas import CaseSummary, Citation, SummaryItem
-from tests.conftest import Accounts, CaseBuilder, case_payload, consent_payload, file_part, pdf_bytes
+from tests.conftest import (
+    PASSWORD,
+    Accounts,
+    CaseBuilder,
+    case_payload,
+    consent_payload,
+    file_part,
+    pdf_bytes,
+)
 
 ALL_ROLES = frozenset(Role)
 
@@ -54,6 +62,7 @@ class Endpoint:
             admin=world.accounts.admin,
             ops=world.accounts.ops,
             specialist=world.accounts.specialist,
+            section="assessment",
         )
 
     def call(self, client: TestClient, world: World, headers: dict[str, str]) -> Any:
@@ -142,6 +151,43 @@ ENDPOINTS = [
         "GET", "/cases/{case}/discrepancies", frozenset({SPEC, QA}), case_scoped=True, ok=frozenset({404})
     ),
     Endpoint("GET", "/cases/{case}/draft", frozenset({SPEC, QA}), case_scoped=True, ok=frozenset({404})),
+    # The opinion is the assigned specialist's alone; the fixture case has no draft, so its reads are 404s.
+    Endpoint("GET", "/cases/{case}/opinion", frozenset({SPEC}), case_scoped=True, ok=frozenset({404})),
+    Endpoint("GET", "/cases/{case}/opinion/versions", frozenset({SPEC}), case_scoped=True),
+    Endpoint(
+        "PATCH",
+        "/cases/{case}/opinion/sections/{section}",
+        frozenset({SPEC}),
+        body=lambda w: {"confirm": True},
+        case_scoped=True,
+        ok=frozenset({404}),
+    ),
+    Endpoint(
+        "POST",
+        "/cases/{case}/opinion/sign",
+        frozenset({SPEC}),
+        body=lambda w: {"password": PASSWORD},
+        case_scoped=True,
+        ok=frozenset({404}),
+    ),
+    Endpoint("GET", "/cases/{case}/opinion/signed", frozenset({SPEC}), case_scoped=True, ok=frozenset({404})),
+    Endpoint("GET", "/cases/{case}/opinion/pdf", frozenset({SPEC}), case_scoped=True, ok=frozenset({409})),
+    Endpoint("GET", "/cases/{case}/opinion/fhir", frozenset({SPEC}), case_scoped=True, ok=frozenset({409})),
+    Endpoint(
+        "GET",
+        "/cases/{case}/opinion/diff?from=1&to=2",
+        frozenset({SPEC}),
+        case_scoped=True,
+        ok=frozenset({404}),
+    ),
+    Endpoint(
+        "POST",
+        "/cases/{case}/opinion/addenda",
+        frozenset({SPEC}),
+        body=lambda w: {"password": PASSWORD, "text": "A correction."},
+        case_scoped=True,
+        ok=frozenset({409}),
+    ),
     Endpoint("GET", "/queue", frozenset({OPS})),
     Endpoint("GET", "/routing/overrides", frozenset({QA})),
     # The case is already assigned, so routing it again is a 409 for ops.
@@ -294,6 +340,7 @@ def test_every_api_route_is_in_the_matrix(client: TestClient) -> None:
             .replace("{record}", "{record_id}")
             .replace("{run}", "{run_id}")
             .replace("{document}", "{document_id}")
+            .replace("{section}", "{section_id}")
             .split("?")[0]
             .replace("{ops}", "{user_id}")
             .replace("{specialist}", "{user_id}"),

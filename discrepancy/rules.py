@@ -224,6 +224,63 @@ def refuting_results(case: CaseTexts) -> list[FlagOutput]:
     return flags
 
 
+def findings_pointing_elsewhere(case: CaseTexts) -> list[FlagOutput]:
+    """A finding that points to another diagnosis (pill-rolling rest tremor against essential tremor,
+    caseating granulomas against sarcoidosis)."""
+    flags = []
+    for condition in knowledge()["conditions"]:
+        claim = _claimed(case, condition) if condition.get("refute_findings") else []
+        for finding in condition.get("refute_findings", []) if claim else []:
+            spans = [
+                s
+                for key, text in case.findings().items()
+                for s in find_affirmed(key, text, finding["patterns"])
+            ]
+            if spans:
+                flags.append(
+                    _flag(
+                        "contradicted_by_findings",
+                        "high",
+                        f"The records show {finding['name']}, which points away from the diagnosis.",
+                        exact(claim[0]),
+                        [quote(span) for span in spans],
+                    )
+                )
+    return flags
+
+
+def negative_defining_results(case: CaseTexts) -> list[FlagOutput]:
+    """The test that would establish the diagnosis was done and was negative."""
+    flags = []
+    for condition in knowledge()["conditions"]:
+        claim = _claimed(case, condition) if condition.get("negative_results") else []
+        for result in condition.get("negative_results", []) if claim else []:
+            spans = [
+                s for key, text in case.findings().items() for s in find_any(key, text, result["patterns"])
+            ]
+            if spans:
+                flags.append(
+                    _flag(
+                        "unsupported_by_records",
+                        "high",
+                        f"The records hold {result['name']}, so nothing establishes the submitted diagnosis.",
+                        exact(claim[0]),
+                        [quote(span) for span in spans],
+                    )
+                )
+    return flags
+
+
+def _claimed(case: CaseTexts, condition: dict[str, Any]) -> list[Span]:
+    """Where the case states ``condition``: the diagnosis, or for a condition of the records (a biologic
+    about to start) any document."""
+    if condition.get("scope") == "records":
+        return [
+            s for key, text in case.documents.items() for s in find_affirmed(key, text, condition["patterns"])
+        ]
+    return find_affirmed(DIAGNOSIS_KEY, case.diagnosis, condition["patterns"])
+
+
 def _results(case: CaseTexts, rule: dict[str, Any]) -> list[LabValue]:
     values = [value for key, text in case.findings().items() for value in lab_values(key, text, rule["lab"])]
     wanted = rule.get("units")
@@ -270,7 +327,7 @@ def missing_workup(case: CaseTexts) -> list[FlagOutput]:
     unconfirmed = {flag.claim.quote for flag in unconfirmed_diagnoses(case)}
     for condition in knowledge()["conditions"]:
         items = condition.get("workup")
-        claim = find_affirmed(DIAGNOSIS_KEY, case.diagnosis, condition["patterns"]) if items else []
+        claim = _claimed(case, condition) if items else []
         if not claim or claim[0].quote in unconfirmed:
             continue
         texts = case.everything().items()
@@ -370,6 +427,38 @@ STAGING_SYSTEMS = (
         "Child-Pugh class",
         re.compile(r"(?i)child[- ]pugh(?: class| grade)?\s*(?P<v>[abc])\b"),
         lambda m: m["v"].upper(),
+    ),
+    StagingSystem(
+        "ISUP/WHO grade",
+        re.compile(r"(?i)(?:who/)?isup (?:nuclear )?grade\W{0,3}(?P<v>[1-4])\b"),
+        lambda m: m["v"],
+        "high",
+        highest_counts=True,
+    ),
+    StagingSystem(
+        "Garden classification",
+        re.compile(r"(?i)garden (?:grade |type |stage )?(?P<v>iv|i{1,3}|[1-4])\b"),
+        lambda m: str(_ROMAN[m["v"].lower()]),
+        "high",
+    ),
+    StagingSystem(
+        "Weber classification",
+        re.compile(r"(?i)weber (?:type )?(?P<v>[abc])\b"),
+        lambda m: m["v"].upper(),
+        "high",
+    ),
+    StagingSystem(
+        "Cobb angle",
+        re.compile(r"(?i)cobb angle\D{0,12}(?P<v>\d{1,3})"),
+        lambda m: str(5 * round(int(m["v"]) / 5)),  # to the nearest 5 degrees: readers differ by a few
+        highest_counts=True,
+    ),
+    StagingSystem(
+        "pathological T category",
+        re.compile(r"(?<![A-Za-z])(?:y?p)T(?P<v>a|is|[0-4][a-d]?)(?![\w])(?!\s*(?:[cpy]|yp)?N[0-3x])"),
+        lambda m: m["v"].lower(),
+        "high",
+        highest_counts=True,
     ),
     StagingSystem(
         "T category",
@@ -561,8 +650,15 @@ _PAIRED_ORGANS = (
     r"breast|axilla|lung|(?:upper|middle|lower) lobe|kidney|ovary|adnexa|testis|testicle|eye|ear|arm|leg"
     r"|thigh|knee|hip|shoulder|hand|foot|ankle|wrist|elbow|cheek|upper back|lower back|disc|tonsil"
 )
-_SIDED_ORGAN = re.compile(rf"(?i)\b(?P<side>left|right)\b[\w ,'-]{{0,25}}?\b(?P<organ>{_PAIRED_ORGANS})\b")
-_NORMAL = re.compile(r"(?i)\b(?:no abnormality|normal|unremarkable|no (?:mass|lesion|lump)|patent|clear\b)")
+_SIDED_ORGAN = re.compile(
+    rf"(?i)\b(?P<side>left|right)\b[\w ,'-]{{0,25}}?\b(?P<organ>{_PAIRED_ORGANS})\b"
+    r"|\b(?P<side2>medial|lateral)\b[\w ,'-]{0,15}?"
+    r"\b(?P<organ2>meniscus|malleolus|collateral ligament|epicondyle)\b"
+)
+_NORMAL = re.compile(
+    r"(?i)\b(?:no abnormality|normal|unremarkable|no (?:mass|lesion|lump|fracture|tear)|patent|clear\b"
+    r"|intact)"
+)
 
 
 def laterality(case: CaseTexts) -> list[FlagOutput]:
@@ -573,8 +669,8 @@ def laterality(case: CaseTexts) -> list[FlagOutput]:
             start, end = segment_of(text, match.start())
             if _NORMAL.search(text[start:end]) or not affirmed(text, *match.span()):
                 continue
-            organ = _organ(match["organ"])
-            sides.setdefault(organ, {}).setdefault(match["side"].lower(), []).append(
+            organ = _organ(match["organ"] or match["organ2"])
+            sides.setdefault(organ, {}).setdefault((match["side"] or match["side2"]).lower(), []).append(
                 Span(key, text, *match.span())
             )
     flags = []
@@ -588,7 +684,8 @@ def laterality(case: CaseTexts) -> list[FlagOutput]:
             _flag(
                 "report_inconsistency",
                 "high",
-                f"The records disagree on the side of the {organ}: left in some, right in others.",
+                f"The records disagree on the side of the {organ}: "
+                f"{' in some, '.join(sorted(by_side))} in others.",
                 quote(minority[0]),
                 [quote(span) for span in majority],
             )
@@ -603,6 +700,54 @@ def _organ(name: str) -> str:
 
 def _report_rank(spans: list[Span]) -> int:
     return 1 if any(span.key == DIAGNOSIS_KEY for span in spans) else 0
+
+
+def attribute_conflicts(case: CaseTexts) -> list[FlagOutput]:
+    """Two records give different values of one attribute (RhD positive in one, negative in another)."""
+    flags = []
+    for attribute in knowledge()["attribute_conflicts"]:
+        pattern = compiled(attribute["pattern"])
+        values: dict[str, list[Span]] = {}
+        for key, text in case.documents.items():
+            for match in pattern.finditer(text):
+                values.setdefault(match["value"].lower(), []).append(Span(key, text, *match.span()))
+        if len(values) > 1 and len({s.key for spans in values.values() for s in spans}) > 1:
+            minority, majority = sorted(values.values(), key=len)[:2]
+            flags.append(
+                _flag(
+                    "report_inconsistency",
+                    "high",
+                    f"The records disagree on the {attribute['name']}.",
+                    quote(minority[0]),
+                    [quote(span) for span in majority],
+                )
+            )
+    return flags
+
+
+_NO_ALLERGIES = re.compile(r"(?i)\b(?:no known (?:drug )?allergies|nkda|nkfa|allergies\s*:\s*(?:none|nil)\b)")
+
+
+def allergy_lists(case: CaseTexts) -> list[FlagOutput]:
+    """One record says the patient has no allergies while another documents one."""
+    documented = [span for spans in allergies(case).values() for span in spans]
+    denials = [
+        Span(key, text, *m.span())
+        for key, text in case.documents.items()
+        for m in _NO_ALLERGIES.finditer(text)
+    ]
+    conflicting = [d for d in denials if any(a.key != d.key for a in documented)]
+    if not conflicting:
+        return []
+    return [
+        _flag(
+            "report_inconsistency",
+            "high",
+            "One record says there are no known allergies while another documents an allergy.",
+            quote(conflicting[0]),
+            [quote(span) for span in documented if span.key != conflicting[0].key],
+        )
+    ]
 
 
 _CLEAR_MARGINS = [
@@ -647,11 +792,12 @@ _LANDMARK_DISTANCE = re.compile(
 )
 _BY = r"\s?(?:x|\u00d7)\s?"  # "18 x 15 mm", also with a multiplication sign
 _SIZE = rf"(?:(?P<a>\d+(?:\.\d+)?){_BY})?(?P<b>\d+(?:\.\d+)?)\s?(?P<unit>mm|cm)\b"
-_LESION = r"\b(?:mass|nodule|lesion|tumou?r|opacity)\b"
+_LESION = r"\b(?:mass|nodule|lesion|tumou?r|opacity|calculus|stone)\b"
 _LESION_SIZE = re.compile(
     rf"(?i){_SIZE}(?:{_BY}\d+(?:\.\d+)?\s?(?:mm|cm))?(?=[^.;\n]{{0,40}}{_LESION})"
     rf"|{_LESION}[^.;\n\d]{{0,60}}?(?:(?P<c>\d+(?:\.\d+)?){_BY})?(?P<d>\d+(?:\.\d+)?)\s?(?P<unit2>mm|cm)\b"
 )
+LVEF_DISAGREEMENT = 15  # percentage points: more than echocardiography's variation between readers
 SIZE_RATIO = 1.6  # imaging and pathology of one lesion differ by up to a few millimetres, not by half
 
 
@@ -676,6 +822,21 @@ def measurements(case: CaseTexts) -> list[FlagOutput]:
                     f"The records place the lesion at different distances from the {landmark}.",
                     quote(lowest[1]),
                     [quote(highest[1])],
+                )
+            )
+    ejection = [
+        v for key, text in case.documents.items() for v in lab_values(key, text, "lvef") if 5 <= v.value <= 90
+    ]
+    if ejection and len({v.span.key for v in ejection}) > 1:
+        low, high = min(ejection, key=lambda v: v.value), max(ejection, key=lambda v: v.value)
+        if high.value - low.value >= LVEF_DISAGREEMENT:
+            flags.append(
+                _flag(
+                    "report_inconsistency",
+                    "medium",
+                    "The records give ejection fractions too far apart to be one measurement's variation.",
+                    quote(low.span),
+                    [quote(high.span)],
                 )
             )
     sizes = [size for key, text in case.findings().items() if (size := _main_lesion_size(key, text))]
@@ -720,4 +881,8 @@ RULES: tuple[Callable[[CaseTexts], list[FlagOutput]], ...] = (
     laterality,
     margins,
     measurements,
+    findings_pointing_elsewhere,
+    negative_defining_results,
+    attribute_conflicts,
+    allergy_lists,
 )

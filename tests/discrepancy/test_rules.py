@@ -150,3 +150,29 @@ class TestNoDiscrepancy:
         )
         medicines = "Current medications:\nLetrozole 2.5 mg once daily\nAllergies: penicillin (rash)."
         assert flags("Invasive ductal carcinoma, left breast, pT2 pN0", pathology, medicines) == []
+
+
+class TestKnowledgeMechanisms:
+    def test_a_finding_pointing_to_another_diagnosis_contradicts(self) -> None:
+        note = "Examination: 4-5 Hz pill-rolling rest tremor of the right hand with bradykinesia."
+        assert "contradicted_by_findings" in types("Essential tremor", note)
+
+    def test_a_negative_defining_test_leaves_the_diagnosis_unsupported(self) -> None:
+        ctpa = "IMPRESSION: No pulmonary embolism. No filling defects to subsegmental level."
+        assert types("Unprovoked pulmonary embolism", ctpa) == {"unsupported_by_records"}
+
+    def test_an_interaction_between_two_current_medicines(self) -> None:
+        medicines = "Current medications:\nLinezolid 600 mg twice daily\nSertraline 150 mg once daily"
+        (flag,) = flags("MRSA osteomyelitis", medicines)
+        assert flag.type == "medication_inconsistent"
+        assert "serotonin syndrome" in flag.why
+
+    def test_two_records_disagreeing_on_an_attribute(self) -> None:
+        booking = "Booking bloods: blood group O RhD positive."
+        lab = "Test | Result\nABO and RhD group | O RhD negative |"
+        assert "report_inconsistency" in types("Uncomplicated pregnancy", booking, lab)
+
+    def test_a_workup_due_before_a_biologic_named_in_the_records(self) -> None:
+        plan = "Plan: infliximab induction next week.\nInterferon-gamma release assay | not sent |"
+        (flag,) = [f for f in flags("Crohn's disease", plan) if f.type == "missing_workup"]
+        assert flag.missing == "hepatitis B serology, latent tuberculosis screening"

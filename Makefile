@@ -1,6 +1,6 @@
 # reconsult: two commands on a fresh machine.
 #   make demo   install, start the embedded database, migrate, seed, serve on http://127.0.0.1:8000
-#   make test   install with dev tools, then ruff, mypy and the whole pytest suite
+#   make test   install with dev tools, then ruff, mypy, the whole pytest suite and the fast quality gate
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -21,11 +21,11 @@ export DO_NOT_TRACK := true
 export UNSTRUCTURED_DISABLE_NOTICE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install demo test lint typecheck pytest clean
+.PHONY: help install demo test lint typecheck pytest evalgate clean
 
 help:
 	@echo "make demo   # install, seed demo data and serve the API (ARGS=--no-serve to stop after seeding)"
-	@echo "make test   # install, then ruff, mypy and pytest"
+	@echo "make test   # install, then ruff, mypy, pytest and the fast quality gate"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,7 +65,12 @@ $(TEST_SYSTEM_PACKAGES):
 pytest: install $(TEST_SYSTEM_PACKAGES)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The fast subset of evals/gates.json: a quality regression (a model, prompt, rule or template change that
+# lowers a gated metric) fails the build like a failing test.
+evalgate: install
+	$(BIN)/reconsult eval gate --fast --output-dir var/evals
+
+test: lint typecheck pytest evalgate
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

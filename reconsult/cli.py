@@ -350,6 +350,37 @@ def _triage_line(result: dict[str, Any]) -> str:
     return f"==> {result['path']}: {urgency['level']}{review}; {names}{reasons}"
 
 
+@eval_app.command("gate")
+def eval_gate(
+    results: Annotated[
+        list[Path] | None, typer.Argument(help="Result files to check (default: run the gated suites)")
+    ] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Only the fast subset make test runs")] = False,
+    gates_file: Annotated[
+        Path | None, typer.Option("--gates", help="Thresholds file (default: evals/gates.json)")
+    ] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where result files of the runs go")] = Path(
+        "reports/evals"
+    ),
+) -> None:
+    """Check suite results against the thresholds in evals/gates.json; exit 1 if any check fails."""
+    import json
+
+    from evals.gate import check_result, gates, run_gate
+    from evals.runner import run_suite, write_result
+
+    config = gates(gates_file) if gates_file else gates()
+    if results:
+        checks = [check for path in results for check in check_result(json.loads(path.read_text()), config)]
+    else:
+        checks = run_gate(run_suite, fast, lambda result: write_result(result, output_dir), config)
+    typer.echo("\n".join(check.line() for check in checks))
+    failed = [check for check in checks if not check.passed]
+    typer.echo(f"gate: {len(checks) - len(failed)} of {len(checks)} checks pass")
+    if failed or not checks:
+        raise typer.Exit(1)
+
+
 @eval_app.command("run")
 def eval_run(
     suite: Annotated[

@@ -25,6 +25,7 @@ from typing import Any
 
 from discrepancy.schemas import FLAG_TYPES, DiscrepancyFlag
 from discrepancy.service import DIAGNOSIS_SOURCE, CheckedText, check_discrepancies, check_note
+from evals.details import Details
 from evals.loaders import SHARED_DATA
 from evals.metrics import f1, ratio
 from llm.gateway import Gateway
@@ -76,19 +77,27 @@ def _sentences(column: str) -> list[tuple[int, str]]:
     return found
 
 
-def medec_scores(gateway: Gateway, path: Path, limit: int | None = None) -> dict[str, Any]:
+def medec_scores(
+    gateway: Gateway, path: Path, limit: int | None = None, details: Details | None = None
+) -> dict[str, Any]:
     """Error-flag and error-sentence accuracy and the false-positive rate on a MEDEC-format CSV."""
     notes = load_medec(path, limit)
     flag_right = sentence_right = false_positives = flagged = 0
+    flags, sentences = [], []
     for note in notes:
         predicted, sentence = _check_note(gateway, note)
         flagged += predicted
         flag_right += predicted == note.has_error
+        flags.append(predicted == note.has_error)
         if note.has_error:
-            sentence_right += predicted and sentence == note.error_sentence
+            sentences.append(predicted and sentence == note.error_sentence)
         else:
-            sentence_right += not predicted
+            sentences.append(not predicted)
             false_positives += predicted
+        sentence_right += sentences[-1]
+    if details is not None:
+        details.outcomes("error_flag_accuracy", flags)
+        details.outcomes("error_sentence_accuracy", sentences)
     correct_notes = sum(not note.has_error for note in notes)
     return {
         "medec_notes": len(notes),
@@ -153,14 +162,29 @@ def load_cases(path: Path | None = None, split: str = "test") -> list[dict[str, 
     return [row for row in rows if split == "all" or row["split"] == split]
 
 
-def case_scores(gateway: Gateway, split: str, limit: int | None = None) -> dict[str, Any]:
+def case_scores(
+    gateway: Gateway, split: str, limit: int | None = None, details: Details | None = None
+) -> dict[str, Any]:
     """Precision and recall of the flags on the hand-written cases of ``split``."""
     score = CaseScore()
     cases = load_cases(split=split)[:limit]
+    matched, predicted, gold = [], [], []
     for case in cases:
         flags, dropped = _check_case(gateway, case)
         score.dropped += dropped
+        before = (sum(score.matched.values()), sum(score.predicted.values()), sum(score.gold.values()))
         _score_case(score, case, flags)
+        matched.append(sum(score.matched.values()) - before[0])
+        predicted.append(sum(score.predicted.values()) - before[1])
+        gold.append(sum(score.gold.values()) - before[2])
+        if details is not None and (matched[-1] != predicted[-1] or matched[-1] != gold[-1]):
+            found = sorted(flag.type for flag in flags)
+            details.failures.append(
+                {"item": case["id"], "gold": sorted(g["type"] for g in case["gold"]), "predicted": found}
+            )
+    if details is not None:
+        details.ratios("flag_precision", matched, predicted)
+        details.ratios("flag_recall", matched, gold)
     return _case_metrics(score, len(cases))
 
 
@@ -241,10 +265,18 @@ def run(
 
     started = time.perf_counter()
     gateway = gateway or Gateway(get_settings().gateway_config())
-    metrics = medec_scores(gateway, data or MEDEC, limit) | case_scores(gateway, split, limit)
+    details = Details()
+    metrics = medec_scores(gateway, data or MEDEC, limit, details) | case_scores(
+        gateway, split, limit, details
+    )
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     dataset = str(data) if data else "medec/MEDEC-MS-ValidationSet"
-    return {"suite": "discrepancy", "dataset": dataset, "split": split, "metrics": metrics}
+    return {
+        "suite": "discrepancy",
+        "dataset": dataset,
+        "split": split,
+        "metrics": metrics,
+    } | details.as_json()
 
 
 def summary_lines(result: dict[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from typing import Any
 from discrepancy.service import DIAGNOSIS_SOURCE, QUESTION_SOURCE, CheckedText, check_discrepancies
 from drafting.schemas import OpinionDraft
 from drafting.service import DraftSources, draft_opinion
+from evals.details import Details
 from evals.discrepancy_suite import load_cases
 from evals.metrics import ratio
 from llm.gateway import Gateway
@@ -53,11 +54,13 @@ def draft_case(gateway: Gateway, case: dict[str, Any], folder: Path) -> OpinionD
     return draft_opinion(gateway, template_for(case["subspecialty"]), sources, case["id"]).draft
 
 
-def draft_scores(drafts: list[OpinionDraft]) -> dict[str, Any]:
+def draft_scores(drafts: list[OpinionDraft], details: Details | None = None) -> dict[str, Any]:
     """Completeness, citation coverage, uncited numbers and the drop rate over ``drafts``."""
     complete = facts = cited = uncited_numbers = checked = dropped = 0
     unfilled: Counter[str] = Counter()
+    per_draft: list[tuple[bool, int, int]] = []
     for draft in drafts:
+        facts_before, cited_before = facts, cited
         missing = [
             section.id
             for section in draft.sections
@@ -72,6 +75,26 @@ def draft_scores(drafts: list[OpinionDraft]) -> dict[str, Any]:
                 facts += 1
                 cited += bool(sentence.citations)
                 uncited_numbers += has_number and not sentence.citations
+        per_draft.append((not missing, cited - cited_before, facts - facts_before))
+    if details is not None:
+        details.outcomes("template_completeness", [entry[0] for entry in per_draft])
+        details.ratios(
+            "citation_coverage", [entry[1] for entry in per_draft], [entry[2] for entry in per_draft]
+        )
+        details.subgroups["template_completeness_by_template"] = {
+            name: {
+                "n": sum(draft.template == name for draft in drafts),
+                "value": ratio(
+                    sum(
+                        entry[0]
+                        for draft, entry in zip(drafts, per_draft, strict=True)
+                        if draft.template == name
+                    ),
+                    sum(draft.template == name for draft in drafts),
+                ),
+            }
+            for name in sorted({draft.template for draft in drafts})
+        }
     return {
         "drafts": len(drafts),
         "template_completeness": ratio(complete, len(drafts)),
@@ -98,8 +121,10 @@ def run(
             folder = Path(scratch) / case["id"]
             folder.mkdir()
             drafts.append(draft_case(gateway, case, folder))
-    metrics = draft_scores(drafts) | {"seconds": round(time.perf_counter() - started, 1)}
-    return {"suite": "drafting", "dataset": "discrepancy_cases.jsonl", "split": split, "metrics": metrics}
+    details = Details()
+    metrics = draft_scores(drafts, details) | {"seconds": round(time.perf_counter() - started, 1)}
+    result = {"suite": "drafting", "dataset": "discrepancy_cases.jsonl", "split": split, "metrics": metrics}
+    return result | details.as_json()
 
 
 def summary_lines(result: dict[str, Any]) -> list[str]:

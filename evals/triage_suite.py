@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from evals.details import Details
 from evals.loaders import SHARED_DATA
 from evals.metrics import f1, ratio
 from llm.embeddings import Embedder, default_embedder
@@ -52,8 +53,10 @@ def load_routed_notes(path: Path) -> list[RoutedNote]:
     return list(by_text.values())
 
 
-def subspecialty_scores(path: Path, limit: int | None = None) -> dict[str, Any]:
-    """Routing metrics of the shipped model on ``path``."""
+def subspecialty_scores(
+    path: Path, limit: int | None = None, details: Details | None = None
+) -> dict[str, Any]:
+    """Routing metrics of the shipped model on ``path`` (per-note parts into ``details`` when given)."""
     notes = load_routed_notes(path)[:limit]
     model = default_model()
     texts = [note.text for note in notes]
@@ -66,6 +69,25 @@ def subspecialty_scores(path: Path, limit: int | None = None) -> dict[str, Any]:
         for choices, note in zip(ranked, notes, strict=True)
     ]
     per_class = _per_class(pairs)
+    if details is not None:
+        hits1 = [choices[0] in note.gold for choices, note in zip(ranked, notes, strict=True)]
+        details.outcomes("subspecialty_top1", hits1)
+        details.outcomes(
+            "subspecialty_top3", [bool(set(c) & n.gold) for c, n in zip(ranked, notes, strict=True)]
+        )
+        details.reliability["subspecialty"] = [
+            (round(float(row.max()), 4), hit) for row, hit in zip(probabilities, hits1, strict=True)
+        ]
+        details.failures += [
+            {
+                "item": f"mtsamples note {index}",
+                "gold": sorted(note.gold),
+                "predicted": choices[0],
+                "excerpt": note.text[:160],
+            }
+            for index, (choices, note) in enumerate(zip(ranked, notes, strict=True))
+            if choices[0] not in note.gold
+        ][:5]
     return {
         "subspecialty_notes": len(notes),
         "subspecialty_top1": ratio(top1, len(notes)),
@@ -107,10 +129,11 @@ def _confusion(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
 def run(data: Path | None = None, limit: int | None = None, split: str = "dev") -> dict[str, Any]:
     """Run the suite; ``data`` replaces the MTSamples dev CSV (any CSV in its format)."""
     started = time.perf_counter()
-    metrics = subspecialty_scores(data or MTSAMPLES_DEV, limit) | urgency_scores(split)
+    details = Details()
+    metrics = subspecialty_scores(data or MTSAMPLES_DEV, limit, details) | urgency_scores(split, details)
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     dataset = str(data) if data else "mtsamples/dev.csv"
-    return {"suite": "triage", "dataset": dataset, "split": split, "metrics": metrics}
+    return {"suite": "triage", "dataset": dataset, "split": split, "metrics": metrics} | details.as_json()
 
 
 def summary_lines(result: dict[str, Any]) -> list[str]:
@@ -173,7 +196,7 @@ def load_vignettes(path: Path | None = None, split: str = "all") -> list[Vignett
     ]
 
 
-def urgency_scores(split: str) -> dict[str, Any]:
+def urgency_scores(split: str, details: Details | None = None) -> dict[str, Any]:
     """Accuracy, under- and over-triage, the emergencies sent below urgent, and expected calibration error;
     and subspecialty top-1/top-3 on the same referral-style vignettes. On the dev split, which trains the
     urgency model, the same metrics again with each dev file held out of training in turn."""
@@ -186,6 +209,8 @@ def urgency_scores(split: str) -> dict[str, Any]:
     suggestions = [suggest_urgency(v.text, vector) for v, vector in zip(vignettes, vectors, strict=True)]
     count = len(vignettes)
     metrics = {"urgency_vignettes": count} | _urgency_metrics(vignettes, suggestions)
+    if details is not None:
+        _urgency_details(details, vignettes, suggestions)
     if split == "dev" and len({v.file for v in vignettes}) > 1:
         held_out = _held_out_file_suggestions(vignettes, vectors, embedder)
         metrics |= {f"held_out_file_{key}": value for key, value in _urgency_metrics(*held_out).items()}
@@ -196,6 +221,38 @@ def urgency_scores(split: str) -> dict[str, Any]:
         "vignette_subspecialty_top3": ratio(
             sum(v.subspecialty in choices for choices, v in zip(ranked, vignettes, strict=True)), count
         ),
+    }
+
+
+def _urgency_details(
+    details: Details, vignettes: list[Vignette], suggestions: list[UrgencySuggestion]
+) -> None:
+    gold = [LEVELS.index(v.urgency) for v in vignettes]
+    predicted = [LEVELS.index(s.level) for s in suggestions]
+    pairs = list(zip(gold, predicted, strict=True))
+    details.outcomes("urgency_accuracy", [g == p for g, p in pairs])
+    details.outcomes("under_triage_rate", [p > g for g, p in pairs])
+    details.outcomes("over_triage_rate", [p < g for g, p in pairs])
+    details.reliability["urgency"] = [
+        (s.confidence, g == p) for s, (g, p) in zip(suggestions, pairs, strict=True)
+    ]
+    details.subgroups["urgency_accuracy_by_subspecialty"] = _by_group(
+        [(v.subspecialty, g == p) for v, (g, p) in zip(vignettes, pairs, strict=True)]
+    )
+    details.failures += [
+        {"item": v.id, "gold": v.urgency, "predicted": s.level, "excerpt": v.text[:160]}
+        for v, s in zip(vignettes, suggestions, strict=True)
+        if v.urgency != s.level
+    ][:5]
+
+
+def _by_group(outcomes: list[tuple[str, bool]]) -> dict[str, dict[str, float | int | None]]:
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for group, outcome in outcomes:
+        groups[group].append(outcome)
+    return {
+        name: {"n": len(values), "value": ratio(sum(values), len(values))}
+        for name, values in sorted(groups.items())
     }
 
 

@@ -350,6 +350,26 @@ def _triage_line(result: dict[str, Any]) -> str:
     return f"==> {result['path']}: {urgency['level']}{review}; {names}{reasons}"
 
 
+@eval_app.command("compare")
+def eval_compare(
+    first: Annotated[Path, typer.Argument(help="A run folder (eval run --suite all) or a result file")],
+    second: Annotated[Path, typer.Argument(help="The run to compare with the first")],
+) -> None:
+    """Metrics of two runs side by side with paired significance; exit 1 when the second regresses."""
+    from evals.compare import compare_runs, load_run
+
+    comparisons = compare_runs(load_run(first), load_run(second))
+    if not comparisons:
+        typer.echo("the two runs share no suite", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{'suite':<12} {'metric':<36} {'first':>9} {'second':>9} {'delta':>9}  significance")
+    typer.echo("\n".join(comparison.line() for comparison in comparisons))
+    regressions = [c for c in comparisons if c.regression]
+    typer.echo(f"{len(regressions)} regression(s)")
+    if regressions:
+        raise typer.Exit(1)
+
+
 @eval_app.command("gate")
 def eval_gate(
     results: Annotated[
@@ -381,10 +401,31 @@ def eval_gate(
         raise typer.Exit(1)
 
 
+def _run_all_suites(limit: int | None, split: str, output_dir: Path) -> None:
+    """Every suite, then the report folder (metrics.json, report.md, report.html) beside their results."""
+    import datetime as dt
+
+    from evals.report import write_report
+    from evals.runner import SUITES, run_suite, write_result
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = output_dir / f"run-{stamp}"
+    results = []
+    with typer.progressbar(list(SUITES), label="suites", item_show_func=lambda name: name) as suites:
+        for name in suites:
+            results.append(run_suite(name, data=None, limit=limit, split=split))
+            write_result(results[-1], folder)
+    page = write_report(
+        results, folder, {"run_id": f"run-{stamp}", "split": split, "model": "offline engine"}
+    )
+    typer.echo(f"report: {page}")
+
+
 @eval_app.command("run")
 def eval_run(
     suite: Annotated[
-        str, typer.Option(help="Suite to run: deid, summary, triage, discrepancy or drafting")
+        str,
+        typer.Option(help="Suite to run: deid, summary, triage, discrepancy, drafting, or all (a report)"),
     ] = "deid",
     data: Annotated[
         Path | None, typer.Option(help="Run on this dataset file instead of the defaults")
@@ -399,8 +440,11 @@ def eval_run(
 
     from evals.runner import SUITES, run_suite, summary_lines, write_result
 
+    if suite == "all":
+        _run_all_suites(limit, split, output_dir)
+        return
     if suite not in SUITES:
-        typer.echo(f"unknown suite {suite!r}; choose from {', '.join(SUITES)}", err=True)
+        typer.echo(f"unknown suite {suite!r}; choose from {', '.join(SUITES)} or all", err=True)
         raise typer.Exit(2)
     result = run_suite(suite, data=data, limit=limit, split=split)
     saved = write_result(result, output_dir)

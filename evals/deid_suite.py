@@ -12,6 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from evals.details import Details
 from evals.loaders import CLINICAL_DATASETS, DATASETS, GoldText, load_path
 from evals.span_metrics import Prediction, SpanScore
 from records.deid import DEFAULT_THRESHOLD, ENGINE_VERSION, Deidentifier, spacy_nlp_engine
@@ -38,7 +39,11 @@ def run(data: Path | None = None, limit: int | None = None, split: str = "test")
                 if system_name == "ours" and dataset == "clinical_notes":
                     case_scores["upper" if text.upper_case else "mixed"].add(text, prediction)
     headline = [name for name in scores["ours"] if name in CLINICAL_DATASETS] or list(scores["ours"])
-    return {
+    per_text = [counts for name in headline for counts in scores["ours"][name].per_text]
+    details = Details()
+    details.ratios("recall", [c[0] for c in per_text], [c[1] for c in per_text])
+    details.ratios("precision", [c[2] for c in per_text], [c[3] for c in per_text])
+    return details.as_json() | {
         "suite": "deid",
         "dataset": "+".join(headline),
         "split": split,
@@ -62,6 +67,7 @@ def _summary(by_dataset: dict[str, SpanScore], headline: list[str]) -> dict[str,
 def _merge(total: SpanScore, part: SpanScore) -> None:
     total.gold.update(part.gold)
     total.found.update(part.found)
+    total.per_text += part.per_text
     for name in (
         "predicted",
         "predicted_true",

@@ -39,6 +39,8 @@ class SpanScore:
     over_redacted_texts: int = 0
     texts: int = 0
     missed_examples: list[dict[str, str]] = field(default_factory=list)
+    # Per text: (gold entities found, gold entities, predictions on PHI, predictions), for resampling.
+    per_text: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def add(self, gold: GoldText, prediction: Prediction) -> None:
         """Score one text."""
@@ -49,7 +51,11 @@ class SpanScore:
         predicted = [
             span for span in predicted if not any(_overlaps(span, (g.start, g.end)) for g in ignored)
         ]
+        before = (sum(self.found.values()), sum(self.gold.values()), self.predicted_true, self.predicted)
         self._entities(gold, phi, predicted)
+        after = (sum(self.found.values()), sum(self.gold.values()), self.predicted_true, self.predicted)
+        found, total, right, made = (a - b for a, b in zip(after, before, strict=True))
+        self.per_text.append((found, total, right, made))
         self._tokens(gold.text, phi, predicted, ignored)
         self.leaks += sum(1 for span in phi if gold.text[span.start : span.end] in prediction.output)
         if not phi:

@@ -11,6 +11,8 @@ import datetime as dt
 import io
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -76,20 +78,32 @@ class Accounts:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def session_dir() -> Iterator[Path]:
+    """A folder for the session's server and blobs outside pytest's numbered temporary folders: a second
+    pytest session started meanwhile prunes old numbered folders, and must not take a running server's
+    data with them."""
+    folder = Path(tempfile.mkdtemp(prefix="reconsult-tests-"))
+    for part in ("data", "pg"):
+        (folder / part).mkdir()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(session_dir: Path) -> Settings:
     """Test settings with fresh secrets (test mode refuses the development ones)."""
     return Settings(
         mode=Mode.TEST,
-        data_dir=tmp_path_factory.mktemp("data"),
+        data_dir=session_dir / "data",
         jwt_signing_key=secrets.token_urlsafe(48),
         data_encryption_key=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(session_dir: Path) -> str:
     """The embedded server for this test session, deleted at the end."""
-    return start_embedded_postgres(tmp_path_factory.mktemp("pg") / "pgdata", cleanup_mode="delete")
+    return start_embedded_postgres(session_dir / "pg" / "pgdata", cleanup_mode="delete")
 
 
 @pytest.fixture(scope="session")

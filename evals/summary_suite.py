@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from evals.details import Details
 from evals.metrics import ratio
 from evals.summary_data import CATEGORIES, SYNTHEA, load_dialogues, load_synthea, normalise_concept
 from llm.gateway import Gateway
@@ -42,8 +43,17 @@ class _Tally:
         self.dropped = 0
         self.calls = 0
         self.summaries = 0
+        self.per_summary: list[tuple[int, int, int, int]] = []  # (supported, items, dropped, checked)
 
     def add(self, summary: CaseSummary, documents: dict[str, Document]) -> None:
+        before = (self.supported, self.items)
+        self._add(summary, documents)
+        supported, items = self.supported - before[0], self.items - before[1]
+        self.per_summary.append(
+            (supported, items, summary.verification.dropped, summary.verification.checked)
+        )
+
+    def _add(self, summary: CaseSummary, documents: dict[str, Document]) -> None:
         self.summaries += 1
         self.checked += summary.verification.checked
         self.dropped += summary.verification.dropped
@@ -72,12 +82,15 @@ def run(data: Path | None = None, limit: int | None = None, split: str = "test")
         "model_calls": tally.calls,
         "seconds": round(time.perf_counter() - started, 1),
     }
+    details = Details()
+    details.ratios("support_rate", [c[0] for c in tally.per_summary], [c[1] for c in tally.per_summary])
+    details.ratios("dropped_rate", [c[2] for c in tally.per_summary], [c[3] for c in tally.per_summary])
     return {
         "suite": "summary",
         "dataset": "synthea-fhir-10+mts-dialog+aci-bench",
         "split": split,
         "metrics": metrics,
-    }
+    } | details.as_json()
 
 
 def summarize_texts(

@@ -401,10 +401,12 @@ def eval_gate(
         raise typer.Exit(1)
 
 
-def _run_all_suites(limit: int | None, split: str, output_dir: Path) -> None:
-    """Every suite, then the report folder (metrics.json, report.md, report.html) beside their results."""
+def _run_all_suites(limit: int | None, split: str, output_dir: Path, record: bool) -> None:
+    """Every suite, then the report folder (metrics.json, report.md, report.html) beside their results,
+    and the run recorded in the database for QA to list and open through the API."""
     import datetime as dt
 
+    from evals.provenance import dataset_digests, prompt_versions
     from evals.report import write_report
     from evals.runner import SUITES, run_suite, write_result
 
@@ -415,10 +417,36 @@ def _run_all_suites(limit: int | None, split: str, output_dir: Path) -> None:
         for name in suites:
             results.append(run_suite(name, data=None, limit=limit, split=split))
             write_result(results[-1], folder)
-    page = write_report(
-        results, folder, {"run_id": f"run-{stamp}", "split": split, "model": "offline engine"}
-    )
+    meta: dict[str, Any] = {"run_id": f"run-{stamp}", "split": split, "model": "offline engine"}
+    meta |= {"prompt_versions": prompt_versions(), "dataset_digests": dataset_digests()}
+    page = write_report(results, folder, meta)
     typer.echo(f"report: {page}")
+    if record:
+        _record_eval_run(folder, meta, [result["suite"] for result in results])
+
+
+def _record_eval_run(folder: Path, meta: dict[str, Any], suites: list[str]) -> None:
+    """Store a report folder's run in the database (the QA API lists and opens it)."""
+    import json
+
+    from store.models import EvalRun
+    from store.repositories.evals import EvalRunRepository
+
+    runtime = _runtime()
+    with runtime.session_factory.begin() as session:
+        run = EvalRunRepository(session).add(
+            EvalRun(
+                name=meta["run_id"],
+                model=meta["model"],
+                split=meta["split"],
+                suites=suites,
+                prompt_versions=meta["prompt_versions"],
+                dataset_digests=meta["dataset_digests"],
+                metrics=json.loads((folder / "metrics.json").read_text()),
+                report_html=(folder / "report.html").read_text(),
+            )
+        )
+        typer.echo(f"recorded as eval run {run.id} (QA: GET /evals/{run.id}/report)")
 
 
 @eval_app.command("run")
@@ -434,6 +462,9 @@ def eval_run(
     split: Annotated[str, typer.Option(help="dev, test or all")] = "test",
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object")] = False,
     output_dir: Annotated[Path, typer.Option(help="Where result files go")] = Path("reports/evals"),
+    record: Annotated[
+        bool, typer.Option(help="With --suite all: record the run in the database for the QA API")
+    ] = True,
 ) -> None:
     """Run an evaluation suite, print its metrics and save the result as JSON."""
     import json
@@ -441,7 +472,7 @@ def eval_run(
     from evals.runner import SUITES, run_suite, summary_lines, write_result
 
     if suite == "all":
-        _run_all_suites(limit, split, output_dir)
+        _run_all_suites(limit, split, output_dir, record)
         return
     if suite not in SUITES:
         typer.echo(f"unknown suite {suite!r}; choose from {', '.join(SUITES)} or all", err=True)

@@ -17,6 +17,7 @@ from review_api.auth.endpoints import router as auth_router
 from review_api.cases.endpoints import router as cases_router
 from review_api.context import RequestContextMiddleware
 from review_api.discrepancies.endpoints import router as discrepancies_router
+from review_api.evals.endpoints import router as evals_router
 from review_api.opinions.endpoints import router as opinions_router
 from review_api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from review_api.routing.endpoints import router as routing_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session], blob_
         runs_router,
         discrepancies_router,
         opinions_router,
+        evals_router,
         routing_router,
         audit_router,
     )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -562,4 +563,22 @@ class SignoffSignal(Base):
     section_edit_distance: Mapped[dict[str, Any]] = mapped_column(JSONB)
     sections_changed_share: Mapped[float] = mapped_column()
     seconds_to_signature: Mapped[int | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = _now_column()
+
+
+class EvalRun(Base):
+    """An eval run QA can list and open: what was measured with what (model, prompt and template versions,
+    dataset digests), its metrics and its self-contained HTML report (synthetic or public data only)."""
+
+    __tablename__ = "eval_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    model: Mapped[str] = mapped_column(String(200))
+    split: Mapped[str] = mapped_column(String(10))
+    suites: Mapped[list[str]] = mapped_column(JSONB)
+    prompt_versions: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    dataset_digests: Mapped[dict[str, str]] = mapped_column(JSONB)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    report_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = _now_column()

@@ -109,3 +109,20 @@ def test_users_create_rejects_bad_input(
     result = run_cli(argv, fresh_engine, tmp_path, stdin="a-long-enough-password\n")
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_eval_run_all_writes_a_report_and_records_the_run(fresh_engine: Engine, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    result = run_cli(
+        ["eval", "run", "--suite", "all", "--split", "dev", "--limit", "2", "--output-dir", str(reports)],
+        fresh_engine,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (folder,) = reports.glob("run-*")
+    assert {path.name for path in folder.iterdir()} >= {"metrics.json", "report.md", "report.html"}
+    assert "95 % CI" in (folder / "report.html").read_text()
+    with fresh_engine.connect() as connection:
+        name, suites = connection.execute(text("SELECT name, suites FROM eval_runs")).one()
+    assert name == folder.name
+    assert set(suites) == {"deid", "summary", "triage", "discrepancy", "drafting"}

@@ -63,6 +63,7 @@ class Endpoint:
             ops=world.accounts.ops,
             specialist=world.accounts.specialist,
             section="assessment",
+            eval=uuid.UUID(int=0),
         )
 
     def call(self, client: TestClient, world: World, headers: dict[str, str]) -> Any:
@@ -189,6 +190,9 @@ ENDPOINTS = [
         ok=frozenset({409}),
     ),
     Endpoint("GET", "/queue", frozenset({OPS})),
+    Endpoint("GET", "/evals", frozenset({QA})),
+    Endpoint("GET", "/evals/{eval}", frozenset({QA}), ok=frozenset({404})),
+    Endpoint("GET", "/evals/{eval}/report", frozenset({QA}), ok=frozenset({404})),
     Endpoint("GET", "/routing/overrides", frozenset({QA})),
     # The case is already assigned, so routing it again is a 409 for ops.
     Endpoint(
@@ -341,6 +345,7 @@ def test_every_api_route_is_in_the_matrix(client: TestClient) -> None:
             .replace("{run}", "{run_id}")
             .replace("{document}", "{document_id}")
             .replace("{section}", "{section_id}")
+            .replace("{eval}", "{run_id}")
             .split("?")[0]
             .replace("{ops}", "{user_id}")
             .replace("{specialist}", "{user_id}"),

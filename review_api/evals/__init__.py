@@ -1,0 +1,1 @@
+"""Eval runs for QA: list them, read their metrics, open their reports."""

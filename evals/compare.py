@@ -20,6 +20,22 @@ SIGNIFICANCE = 0.05
 # Metrics where a lower value is better; every other metric is better higher.
 _LOWER_IS_BETTER = ("rate", "leaks", "ece", "uncited", "dropped", "below_urgent", "seconds", "model_calls")
 _HIGHER_IS_BETTER = ("accuracy", "recall", "precision", "f1", "coverage", "top1", "top3", "completeness")
+# Counts of what was scored or produced: neither better nor worse by themselves.
+_NEUTRAL = (
+    "predicted",
+    "items",
+    "sentences",
+    "texts",
+    "notes",
+    "vignettes",
+    "cases",
+    "drafts",
+    "patients",
+    "gold",
+    "summaries",
+    "entities",
+    "flagged",
+)
 
 
 @dataclass(frozen=True)
@@ -40,18 +56,19 @@ class MetricComparison:
 
     @property
     def worse(self) -> bool:
-        """The second run is worse on this metric."""
-        if self.delta is None or self.delta == 0:
+        """The second run is worse on this metric (never for a count of items)."""
+        if self.delta is None or self.delta == 0 or any(word in self.metric for word in _NEUTRAL):
             return False
         return self.delta > 0 if lower_is_better(self.metric) else self.delta < 0
 
     @property
     def regression(self) -> bool:
-        """Worse, and significantly so where the metric could be tested."""
+        """Worse, and significantly so where the metric could be tested (McNemar's exact test for 0/1
+        outcomes, else the paired bootstrap)."""
         if not self.worse:
             return False
-        tested = [p for p in (self.p_bootstrap, self.p_mcnemar) if p is not None]
-        return not tested or min(tested) < SIGNIFICANCE
+        p_value = self.p_mcnemar if self.p_mcnemar is not None else self.p_bootstrap
+        return p_value is None or p_value < SIGNIFICANCE
 
     def line(self) -> str:
         """A row of the comparison table."""

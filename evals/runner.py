@@ -9,13 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from evals import deid_suite, discrepancy_suite, drafting_suite, summary_suite, triage_suite
+from llm.gateway import Gateway
 
 Suite = Callable[..., dict[str, Any]]
 Digest = Callable[[dict[str, Any]], list[str]]
 
 
-def run_suite(name: str, *, data: Path | None, limit: int | None, split: str) -> dict[str, Any]:
-    """Run one suite; raises KeyError for an unknown suite name."""
+# Suites whose model calls go through the gateway (de-identification and triage run their own models).
+GATEWAY_SUITES = frozenset({"summary", "discrepancy", "drafting"})
+
+
+def run_suite(
+    name: str, *, data: Path | None, limit: int | None, split: str, gateway: Gateway | None = None
+) -> dict[str, Any]:
+    """Run one suite (with ``gateway`` for the suites that call models through it); KeyError for an unknown
+    suite name."""
+    if gateway is not None and name in GATEWAY_SUITES:
+        return SUITES[name][0](data=data, limit=limit, split=split, gateway=gateway)
     return SUITES[name][0](data=data, limit=limit, split=split)
 
 

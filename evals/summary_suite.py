@@ -66,10 +66,13 @@ class _Tally:
                 self.supported += unsupported_reason(fields, item.text, cited) is None
 
 
-def run(data: Path | None = None, limit: int | None = None, split: str = "test") -> dict[str, Any]:
-    """Run the suite on ``split`` (dev, test or all); ``data`` replaces the Synthea folder."""
+def run(
+    data: Path | None = None, limit: int | None = None, split: str = "test", gateway: Gateway | None = None
+) -> dict[str, Any]:
+    """Run the suite on ``split`` (dev, test or all); ``data`` replaces the Synthea folder; ``gateway`` (the
+    offline engine by default) answers the summarizer's model calls."""
     started = time.perf_counter()
-    gateway, deidentifier, tally = Gateway(), default_deidentifier(), _Tally()
+    gateway, deidentifier, tally = gateway or Gateway(), default_deidentifier(), _Tally()
     synthea = _synthea_scores(data or SYNTHEA, split, limit, gateway, deidentifier, tally)
     rouge = _rouge_scores(split, limit, gateway, deidentifier, tally)
     metrics: dict[str, Any] = {

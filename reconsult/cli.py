@@ -401,23 +401,26 @@ def eval_gate(
         raise typer.Exit(1)
 
 
-def _run_all_suites(limit: int | None, split: str, output_dir: Path, record: bool) -> None:
+def _run_all_suites(limit: int | None, split: str, output_dir: Path, record: bool, model: str | None) -> None:
     """Every suite, then the report folder (metrics.json, report.md, report.html) beside their results,
     and the run recorded in the database for QA to list and open through the API."""
     import datetime as dt
 
+    from evals.models import gateway_for
     from evals.provenance import dataset_digests, prompt_versions
     from evals.report import write_report
     from evals.runner import SUITES, run_suite, write_result
+    from reconsult.settings import get_settings
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = output_dir / f"run-{stamp}"
     results = []
+    gateway = gateway_for(model, get_settings().gateway_config())
     with typer.progressbar(list(SUITES), label="suites", item_show_func=lambda name: name) as suites:
         for name in suites:
-            results.append(run_suite(name, data=None, limit=limit, split=split))
+            results.append(run_suite(name, data=None, limit=limit, split=split, gateway=gateway))
             write_result(results[-1], folder)
-    meta: dict[str, Any] = {"run_id": f"run-{stamp}", "split": split, "model": "offline engine"}
+    meta: dict[str, Any] = {"run_id": f"run-{stamp}", "split": split, "model": model or "offline engine"}
     meta |= {"prompt_versions": prompt_versions(), "dataset_digests": dataset_digests()}
     page = write_report(results, folder, meta)
     typer.echo(f"report: {page}")
@@ -465,6 +468,12 @@ def eval_run(
     record: Annotated[
         bool, typer.Option(help="With --suite all: record the run in the database for the QA API")
     ] = True,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="With --suite all: a litellm model for every task, or 'scripted' (default: offline)"
+        ),
+    ] = None,
 ) -> None:
     """Run an evaluation suite, print its metrics and save the result as JSON."""
     import json
@@ -472,7 +481,7 @@ def eval_run(
     from evals.runner import SUITES, run_suite, summary_lines, write_result
 
     if suite == "all":
-        _run_all_suites(limit, split, output_dir, record)
+        _run_all_suites(limit, split, output_dir, record, model)
         return
     if suite not in SUITES:
         typer.echo(f"unknown suite {suite!r}; choose from {', '.join(SUITES)} or all", err=True)

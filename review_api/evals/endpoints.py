@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from review_api import auditing
 from review_api.deps import QaPrincipal, SessionDep
-from review_api.evals.schemas import EvalRunPublic, EvalRunSummary
+from review_api.evals.schemas import EvalRunPublic, EvalRunSummary, ProductionSignals
 from store.errors import NotFound
 from store.models import EvalRun
 from store.repositories.evals import EvalRunRepository
+from store.repositories.signals import SignalRepository
 
 router = APIRouter(prefix="/evals", tags=["evals"])
 
@@ -25,6 +26,22 @@ def list_runs(principal: QaPrincipal, session: SessionDep) -> list[EvalRunSummar
         EvalRunSummary.model_validate(run, from_attributes=True)
         for run in EvalRunRepository(session).newest_first()
     ]
+
+
+@router.get(
+    "/signals", response_model=ProductionSignals, summary="What happens to the AI's output in production"
+)
+def production_signals(principal: QaPrincipal, session: SessionDep) -> ProductionSignals:
+    """Edit distance between AI draft and signed opinion per template version and section, triage acceptance
+    and override rates per suggested subspecialty, SLA events, and the summaries' dropped-item rate."""
+    signals = SignalRepository(session)
+    auditing.record(session, "evals.signals.read", "production_signals")
+    return ProductionSignals(
+        edits_by_template=signals.edits_by_template(),
+        routing_by_subspecialty=signals.routing_by_subspecialty(),
+        sla_events=signals.sla_events(),
+        summary_citation_check=signals.dropped_items(),
+    )
 
 
 @router.get("/{run_id}", response_model=EvalRunPublic, summary="One run's metrics and provenance")

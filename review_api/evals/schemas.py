@@ -26,3 +26,12 @@ class EvalRunPublic(EvalRunSummary):
     prompt_versions: dict[str, Any]
     dataset_digests: dict[str, str]
     metrics: dict[str, Any]
+
+
+class ProductionSignals(BaseModel):
+    """Aggregates from the database: counts, rates and distances, no PHI."""
+
+    edits_by_template: list[dict[str, Any]]
+    routing_by_subspecialty: list[dict[str, Any]]
+    sla_events: dict[str, int]
+    summary_citation_check: dict[str, Any]

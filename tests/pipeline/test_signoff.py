@@ -235,6 +235,14 @@ def check_signals(world: PipelineWorld, flow: Flow, sections: list[str]) -> None
     assert signal.section_edit_distance["records_reviewed"] == 0
     assert signal.sections_changed_share == round(2 / len(sections), 4)
     assert signal.seconds_to_signature is not None
+    production = world.client.get("/evals/signals", headers=world.headers(Role.QA)).json()
+    (edits,) = production["edits_by_template"]
+    assert edits["signed"] == 1
+    assert edits["section_edit_distance"]["assessment"] > 0
+    (routing,) = production["routing_by_subspecialty"]
+    assert (routing["decisions"], routing["override_rate"]) == (1, 1.0)  # ops overrode the suggestion
+    assert production["summary_citation_check"]["summaries"] == 1
+    assert production["sla_events"]["sla_breached"] == 0
 
 
 def check_audit(world: PipelineWorld, flow: Flow) -> None:

@@ -191,6 +191,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/queue", frozenset({OPS})),
     Endpoint("GET", "/evals", frozenset({QA})),
+    Endpoint("GET", "/evals/signals", frozenset({QA})),
     Endpoint("GET", "/evals/{eval}", frozenset({QA}), ok=frozenset({404})),
     Endpoint("GET", "/evals/{eval}/report", frozenset({QA}), ok=frozenset({404})),
     Endpoint("GET", "/routing/overrides", frozenset({QA})),

@@ -479,10 +479,14 @@ def test_names_and_ids_become_surrogates_and_descriptors_are_cleaned() -> None:
     vault = _vault()
     original = _identified_ct()
     out = deidentify_dataset(original, vault).dataset
-    rendered = str(out)
+    rendered = str(out).lower()
+    # Surrogate names are drawn at random from a pool that holds common names too ("Smith"): one that
+    # happens to equal an original of this dataset is a surrogate, not a survivor.
+    for surrogate in vault.name_tokens.values():
+        rendered = re.sub(rf"\b{re.escape(surrogate.lower())}\b", "", rendered)
 
     for secret in ("DOE", "JANE", "MRN4471234", "ACC9876543", "Mercy", "HOUSE", "SMITH", "Elm", "99887766"):
-        assert secret.lower() not in rendered.lower(), "an identifier survived"
+        assert secret.lower() not in rendered, "an identifier survived"
     surrogates = _surrogates(vault)
     assert str(out.PatientName) in surrogates
     assert str(out.PatientName).count("^") == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -127,6 +127,21 @@ def find_any(key: str, text: str, patterns: list[str]) -> list[Span]:
     """Every match of any pattern, affirmed or not."""
     spans = [Span(key, text, *m.span()) for pattern in patterns for m in compiled(pattern).finditer(text)]
     return sorted(spans, key=lambda span: span.start)
+
+
+def affirmed_in(texts: Mapping[str, str], patterns: list[str]) -> list[Span]:
+    """Every affirmed match of any pattern in any of ``texts`` (keyed as the model sees them)."""
+    return [span for key, text in texts.items() for span in find_affirmed(key, text, patterns)]
+
+
+def mentions_in(texts: Mapping[str, str], patterns: list[str]) -> list[Span]:
+    """Every match of any pattern in any of ``texts``, affirmed or not."""
+    return [span for key, text in texts.items() for span in find_any(key, text, patterns)]
+
+
+def lab_values_in(texts: Mapping[str, str], lab: str) -> list[LabValue]:
+    """Values of the laboratory test ``lab`` in any of ``texts``."""
+    return [value for key, text in texts.items() for value in lab_values(key, text, lab)]
 
 
 def is_report(text: str) -> bool:

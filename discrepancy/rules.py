@@ -16,12 +16,14 @@ from discrepancy.evidence import (
     LabValue,
     Span,
     affirmed,
+    affirmed_in,
     compiled,
     find_affirmed,
     find_any,
     is_referral,
     knowledge,
-    lab_values,
+    lab_values_in,
+    mentions_in,
     segment_of,
 )
 from discrepancy.schemas import DIAGNOSIS_KEY, FlagOutput, FlagType, Severity
@@ -205,7 +207,7 @@ def refuting_results(case: CaseTexts) -> list[FlagOutput]:
     flags = []
     for condition in knowledge()["conditions"]:
         rules = condition.get("refute_all")
-        claim = find_affirmed(DIAGNOSIS_KEY, case.diagnosis, condition["patterns"]) if rules else []
+        claim = _claimed(case, condition) if rules else []
         if not claim:
             continue
         results = [(rule, value) for rule in rules for value in _results(case, rule)]
@@ -231,11 +233,7 @@ def findings_pointing_elsewhere(case: CaseTexts) -> list[FlagOutput]:
     for condition in knowledge()["conditions"]:
         claim = _claimed(case, condition) if condition.get("refute_findings") else []
         for finding in condition.get("refute_findings", []) if claim else []:
-            spans = [
-                s
-                for key, text in case.findings().items()
-                for s in find_affirmed(key, text, finding["patterns"])
-            ]
+            spans = affirmed_in(case.findings(), finding["patterns"])
             if spans:
                 flags.append(
                     _flag(
@@ -255,9 +253,7 @@ def negative_defining_results(case: CaseTexts) -> list[FlagOutput]:
     for condition in knowledge()["conditions"]:
         claim = _claimed(case, condition) if condition.get("negative_results") else []
         for result in condition.get("negative_results", []) if claim else []:
-            spans = [
-                s for key, text in case.findings().items() for s in find_any(key, text, result["patterns"])
-            ]
+            spans = mentions_in(case.findings(), result["patterns"])
             if spans:
                 flags.append(
                     _flag(
@@ -275,14 +271,12 @@ def _claimed(case: CaseTexts, condition: dict[str, Any]) -> list[Span]:
     """Where the case states ``condition``: the diagnosis, or for a condition of the records (a biologic
     about to start) any document."""
     if condition.get("scope") == "records":
-        return [
-            s for key, text in case.documents.items() for s in find_affirmed(key, text, condition["patterns"])
-        ]
+        return affirmed_in(case.documents, condition["patterns"])
     return find_affirmed(DIAGNOSIS_KEY, case.diagnosis, condition["patterns"])
 
 
 def _results(case: CaseTexts, rule: dict[str, Any]) -> list[LabValue]:
-    values = [value for key, text in case.findings().items() for value in lab_values(key, text, rule["lab"])]
+    values = lab_values_in(case.findings(), rule["lab"])
     wanted = rule.get("units")
     return [value for value in values if wanted is None or value.unit.replace(" ", "").startswith(wanted)]
 
@@ -301,13 +295,13 @@ def unconfirmed_diagnoses(case: CaseTexts) -> list[FlagOutput]:
     flags = []
     for condition in knowledge()["conditions"]:
         tests = condition.get("confirm")
-        claim = find_affirmed(DIAGNOSIS_KEY, case.diagnosis, condition["patterns"]) if tests else []
+        claim = _claimed(case, condition) if tests else []
         if not claim or not case.findings():
             continue
         patterns = [p for test in tests for p in test["patterns"]]
-        if any(find_affirmed(key, text, patterns) for key, text in case.findings().items()):
+        if affirmed_in(case.findings(), patterns):
             continue
-        absent = [s for key, text in case.documents.items() for s in find_any(key, text, patterns)]
+        absent = mentions_in(case.documents, patterns)
         names = " or ".join(test["name"] for test in tests)
         flags.append(
             _flag(
@@ -330,12 +324,14 @@ def missing_workup(case: CaseTexts) -> list[FlagOutput]:
         claim = _claimed(case, condition) if items else []
         if not claim or claim[0].quote in unconfirmed:
             continue
-        texts = case.everything().items()
-        missing = [item for item in items if not any(find_affirmed(k, t, item["patterns"]) for k, t in texts)]
+        missing = [item for item in items if not affirmed_in(case.everything(), item["patterns"])]
         if not missing:
             continue
-        said_absent = [
-            s for k, t in case.documents.items() for i in missing for s in find_any(k, t, i["patterns"])
+        said_absent = [  # document by document, in the order of the missing tests
+            s
+            for key, text in case.documents.items()
+            for item in missing
+            for s in find_any(key, text, item["patterns"])
         ]
         names = ", ".join(item["name"] for item in missing)
         flags.append(
@@ -511,7 +507,7 @@ def _kidney_stage(case: CaseTexts) -> list[FlagOutput]:
     claim = _CKD_STAGE.search(case.diagnosis)
     if claim is None:
         return []
-    values = [v for key, text in case.findings().items() for v in lab_values(key, text, "egfr")]
+    values = lab_values_in(case.findings(), "egfr")
     stages = {_ckd_stage(v.value) for v in values}
     if not values or claim["v"].lower() in stages:
         return []
@@ -633,12 +629,10 @@ def contraindications(case: CaseTexts) -> list[FlagOutput]:
 
 def _contraindicating_evidence(case: CaseTexts, rule: dict[str, Any]) -> list[Span]:
     if "condition" in rule:
-        return [
-            s for key, text in case.everything().items() for s in find_affirmed(key, text, rule["condition"])
-        ]
+        return affirmed_in(case.everything(), rule["condition"])
     if "with_drug_class" in rule:
         return current_medicines(case, rule["with_drug_class"])
-    values = [v for key, text in case.documents.items() for v in lab_values(key, text, rule["lab"])]
+    values = lab_values_in(case.documents, rule["lab"])
     if "below" in rule:
         return [v.span for v in values if v.value < rule["below"]]
     return [v.span for v in values if v.value > rule["above"]]
@@ -768,10 +762,8 @@ _INVOLVED_MARGINS = [
 
 def margins(case: CaseTexts) -> list[FlagOutput]:
     """One record reports clear margins and another says tumour was left behind."""
-    clear = [s for key, text in case.findings().items() for s in find_affirmed(key, text, _CLEAR_MARGINS)]
-    involved = [
-        s for key, text in case.findings().items() for s in find_affirmed(key, text, _INVOLVED_MARGINS)
-    ]
+    clear = affirmed_in(case.findings(), _CLEAR_MARGINS)
+    involved = affirmed_in(case.findings(), _INVOLVED_MARGINS)
     if not clear or not involved or {s.key for s in clear} == {s.key for s in involved}:
         return []
     return [
@@ -824,9 +816,7 @@ def measurements(case: CaseTexts) -> list[FlagOutput]:
                     [quote(highest[1])],
                 )
             )
-    ejection = [
-        v for key, text in case.documents.items() for v in lab_values(key, text, "lvef") if 5 <= v.value <= 90
-    ]
+    ejection = [v for v in lab_values_in(case.documents, "lvef") if 5 <= v.value <= 90]
     if ejection and len({v.span.key for v in ejection}) > 1:
         low, high = min(ejection, key=lambda v: v.value), max(ejection, key=lambda v: v.value)
         if high.value - low.value >= LVEF_DISAGREEMENT:

@@ -23,6 +23,7 @@ from discrepancy.schemas import (
 from llm.gateway import Gateway, ModelResult, Provenance
 from prompts import load_template
 from records.deid import CertifiedText
+from summarizer.prepare import PreparedDocument
 from summarizer.schemas import Citation, Quote
 from summarizer.verify import locate
 
@@ -41,6 +42,11 @@ class CheckedText:
     source_id: str
     certified: CertifiedText
     page_at: Callable[[int], int | None] = lambda _offset: None
+
+    @classmethod
+    def of(cls, document: PreparedDocument) -> CheckedText:
+        """A prepared (certified) document, cited by its id and pages."""
+        return cls(document.document_id, document.certified, document.page_at)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,12 @@ failures (synthetic or public, de-identified data only)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evals.metrics import ratio
 from evals.stats import Sample
 
 MAX_FAILURES = 10
@@ -25,6 +27,16 @@ class Details:
     def outcomes(self, metric: str, outcomes: Sequence[bool]) -> None:
         """A 0/1 outcome per item of ``metric``."""
         self.samples[metric] = Sample.of_outcomes(outcomes)
+
+    def by_group(self, breakdown: str, outcomes: Iterable[tuple[str, bool]]) -> None:
+        """A 0/1 outcome per item with the item's group: the share and count per group."""
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for group, outcome in outcomes:
+            groups[group].append(outcome)
+        self.subgroups[breakdown] = {
+            name: {"n": len(values), "value": ratio(sum(values), len(values))}
+            for name, values in sorted(groups.items())
+        }
 
     def ratios(self, metric: str, numerators: Sequence[float], denominators: Sequence[float]) -> None:
         """Per-item parts of a ratio-of-sums metric (a precision, a recall)."""

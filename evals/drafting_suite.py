@@ -43,7 +43,7 @@ def draft_case(gateway: Gateway, case: dict[str, Any], folder: Path) -> OpinionD
         documents += [document for document in result.documents if document.text]
     context, vault = summarize_documents(documents, gateway)
     deidentifier = default_deidentifier()
-    checked = [CheckedText(d.document_id, d.certified, d.page_at) for d in context.documents]
+    checked = [CheckedText.of(document) for document in context.documents]
     diagnosis = CheckedText(DIAGNOSIS_SOURCE, certify(case["diagnosis"], vault, deidentifier))
     question = CheckedText(QUESTION_SOURCE, certify(case["question"], vault, deidentifier))
     report = check_discrepancies(gateway, diagnosis, checked, question, case["id"]).report
@@ -81,20 +81,10 @@ def draft_scores(drafts: list[OpinionDraft], details: Details | None = None) -> 
         details.ratios(
             "citation_coverage", [entry[1] for entry in per_draft], [entry[2] for entry in per_draft]
         )
-        details.subgroups["template_completeness_by_template"] = {
-            name: {
-                "n": sum(draft.template == name for draft in drafts),
-                "value": ratio(
-                    sum(
-                        entry[0]
-                        for draft, entry in zip(drafts, per_draft, strict=True)
-                        if draft.template == name
-                    ),
-                    sum(draft.template == name for draft in drafts),
-                ),
-            }
-            for name in sorted({draft.template for draft in drafts})
-        }
+        details.by_group(
+            "template_completeness_by_template",
+            [(draft.template, entry[0]) for draft, entry in zip(drafts, per_draft, strict=True)],
+        )
     return {
         "drafts": len(drafts),
         "template_completeness": ratio(complete, len(drafts)),

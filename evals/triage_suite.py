@@ -236,24 +236,15 @@ def _urgency_details(
     details.reliability["urgency"] = [
         (s.confidence, g == p) for s, (g, p) in zip(suggestions, pairs, strict=True)
     ]
-    details.subgroups["urgency_accuracy_by_subspecialty"] = _by_group(
-        [(v.subspecialty, g == p) for v, (g, p) in zip(vignettes, pairs, strict=True)]
+    details.by_group(
+        "urgency_accuracy_by_subspecialty",
+        [(v.subspecialty, g == p) for v, (g, p) in zip(vignettes, pairs, strict=True)],
     )
     details.failures += [
         {"item": v.id, "gold": v.urgency, "predicted": s.level, "excerpt": v.text[:160]}
         for v, s in zip(vignettes, suggestions, strict=True)
         if v.urgency != s.level
     ][:5]
-
-
-def _by_group(outcomes: list[tuple[str, bool]]) -> dict[str, dict[str, float | int | None]]:
-    groups: dict[str, list[bool]] = defaultdict(list)
-    for group, outcome in outcomes:
-        groups[group].append(outcome)
-    return {
-        name: {"n": len(values), "value": ratio(sum(values), len(values))}
-        for name, values in sorted(groups.items())
-    }
 
 
 def _urgency_metrics(vignettes: list[Vignette], suggestions: list[UrgencySuggestion]) -> dict[str, Any]:

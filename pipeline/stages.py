@@ -404,7 +404,7 @@ def _checked_documents(run: PipelineRun) -> list[Any]:
 
     source = run.source
     assert isinstance(source, DatabaseSummary)
-    return [CheckedText(d.document_id, d.certified, d.page_at) for d in source.documents()]
+    return [CheckedText.of(document) for document in source.documents()]
 
 
 def _certified_intake(run: PipelineRun) -> tuple[Any, Any]:

@@ -18,6 +18,7 @@ from reconsult.summarize_cli import file_citation, ingest_paths
 from records.deid import certify, default_deidentifier
 from records.documents import Document
 from records.vault import PhiVault
+from summarizer.prepare import prepare_document
 from summarizer.schemas import Citation
 
 
@@ -25,10 +26,7 @@ def check_paths(paths: list[Path], diagnosis: str, gateway: Gateway) -> dict[str
     """The flags of ``paths`` against ``diagnosis`` as one JSON-ready object (texts shown as written)."""
     documents, errors = ingest_paths(paths)
     vault, deidentifier = PhiVault.new(), default_deidentifier()
-    checked = [
-        CheckedText(document.id, certify(document.text, vault, deidentifier), _page_lookup(document))
-        for _, document in documents
-    ]
+    checked = [CheckedText.of(prepare_document(document, vault, deidentifier)) for _, document in documents]
     stated = CheckedText(DIAGNOSIS_SOURCE, certify(diagnosis, vault, deidentifier))
     result = check_discrepancies(gateway, stated, checked)
     by_id = {document.id: (path, document) for path, document in documents}
@@ -40,14 +38,6 @@ def check_paths(paths: list[Path], diagnosis: str, gateway: Gateway) -> dict[str
         "errors": errors,
         "provenance": result.provenance.model_dump(),
     }
-
-
-def _page_lookup(document: Document) -> Any:
-    def page_at(offset: int) -> int | None:
-        span = document.span_at(offset)
-        return span.page if span else None
-
-    return page_at
 
 
 def _flag(

@@ -58,7 +58,7 @@ def read_opinion(
     "/opinion/sections/{section_id}",
     response_model=OpinionPublic,
     summary="Edit or confirm a section (a new version)",
-    responses={412: {"description": "Stale If-Match: the body holds the current version"}, **NOT_YOURS},
+    responses={412: {"description": "Stale If-Match: the body names the current version"}, **NOT_YOURS},
 )
 def edit_section(
     case_id: uuid.UUID,

@@ -3,8 +3,9 @@ diffs, the signature with every check the invariants ask for, addenda, and the r
 
 Version 1 is the AI draft, re-identified, made when the assigned specialist first opens the opinion. Every
 save makes the next version; a save must name the version it edits (``If-Match``), and a stale one gets 412
-with the current version. Signing stores the signature first (immutable in the database), then queues the
-paused pipeline run to resume at its sign-off interrupt, whose finalize node renders the PDF and FHIR.
+naming the current version (its text is read with GET: problem responses carry no PHI). Signing stores
+the signature first (immutable in the database), then queues the paused pipeline run to resume at its
+sign-off interrupt, whose finalize node renders the PDF and FHIR.
 """
 
 from __future__ import annotations
@@ -131,8 +132,7 @@ def edit_section(
     if _etag_number(if_match) != current.number:
         raise PreconditionFailed(
             "the opinion changed since you opened it: reload, merge and save again",
-            current_version=current.number,
-            current=_present(session, case, current).model_dump(mode="json"),
+            current_version=current.number,  # the number only: a problem response carries no PHI
         )
     sections = _sections(current)
     section = next((s for s in sections if s.id == section_id), None)

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
         DEV_DATA_ENCRYPTION_KEY, description="Base64 of 32 bytes: AES-256-GCM key for PHI columns and blobs"
     )
     access_token_minutes: int = Field(15, ge=1, le=24 * 60, description="Lifetime of an access token")
+    web_session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A workspace session ends after this long without a request"
+    )
+    web_session_hours: int = Field(
+        12, ge=1, le=7 * 24, description="A workspace session ends this long after sign-in"
+    )
+    secure_cookies: bool = Field(
+        True, description="Send the workspace cookie over HTTPS only (turn off for plain-HTTP local use)"
+    )
     max_upload_bytes: int = Field(200 * MEBIBYTE, ge=1, description="Largest accepted file per upload")
     max_files_per_upload: int = Field(20, ge=1, description="Most files in one upload request")
     zip_max_entries: int = Field(2000, ge=1, description="Most files a ZIP upload may hold")

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review_api.auditing import record_refusal
@@ -58,28 +58,40 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+def _page_error(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """An HTML error page when the request was for a web page (the app's ``page_error`` hook decides)."""
+    page_error = getattr(request.app.state, "page_error", None)
+    return page_error(request, status, title, detail) if page_error else None
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
-    _audit_refusal(request, error.status)
+    audit_refusal(request, error.status)
+    if (page := _page_error(request, error.status, error.title, error.detail)) is not None:
+        return page
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return problem(request, error.status, error.title, error.detail, error.slug, headers, **error.extensions)
 
 
-async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [
         {"field": ".".join(str(part) for part in item.get("loc", ())), "reason": item.get("msg", "invalid")}
         for item in error.errors()
     ]
     detail = "; ".join(f"{item['field']}: {item['reason']}" for item in errors)
+    if (page := _page_error(request, 422, "Invalid request", detail)) is not None:
+        return page
     return problem(request, 422, "Invalid request", detail, "validation", errors=errors)
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else "request failed"
     if error.status_code in _REFUSAL_OUTCOMES:
-        _audit_refusal(request, error.status_code)
+        audit_refusal(request, error.status_code)
+    if (page := _page_error(request, error.status_code, _title(error.status_code), detail)) is not None:
+        return page
     return problem(request, error.status_code, _title(error.status_code), detail, f"http-{error.status_code}")
 
 
@@ -91,7 +103,8 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def _audit_refusal(request: Request, status: int) -> None:
+def audit_refusal(request: Request, status: int) -> None:
+    """Record a refused request (401, 403, 404, 409, 412) with its route and case, in its own transaction."""
     outcome = _REFUSAL_OUTCOMES.get(status)
     if outcome is None:
         return

@@ -60,3 +60,22 @@ class SourceSpanPublic(BaseModel):
     text: str
     before: str
     after: str
+
+
+class DocumentListing(BaseModel):
+    """A document of the case as listed beside the summary (QA see a neutral title: file names can name
+    the patient)."""
+
+    id: uuid.UUID
+    title: str
+    kind: str
+    pages: int | None
+
+
+class DocumentText(DocumentListing):
+    """A whole document: the original text for the assigned specialist, the de-identified text for QA, with
+    where each page starts in it."""
+
+    view: str
+    text: str
+    page_starts: list[tuple[int, int]] = Field(description="(page, offset) of each page's first character")

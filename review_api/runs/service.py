@@ -11,7 +11,14 @@ from records.documents import SourceSpan, span_at
 from records.offsets import OffsetMap
 from review_api import auditing
 from review_api.cases.service import get_case, require_consent
-from review_api.runs.schemas import RunPublic, SourceSpanPublic, StepProgress, SummaryPublic
+from review_api.runs.schemas import (
+    DocumentListing,
+    DocumentText,
+    RunPublic,
+    SourceSpanPublic,
+    StepProgress,
+    SummaryPublic,
+)
 from store.errors import Conflict, Forbidden, NotFound, Unprocessable
 from store.models import CaseDocument, ConsentScope, PipelineRun, Role, RunStatus
 from store.principal import Principal
@@ -167,6 +174,57 @@ def read_source(
         before=text[max(0, shown_start - CONTEXT_CHARS) : shown_start],
         after=text[shown_end : shown_end + CONTEXT_CHARS],
     )
+
+
+def list_documents(session: Session, principal: Principal, case_id: uuid.UUID) -> list[DocumentListing]:
+    """The case's documents in upload order, for the records pane."""
+    require_clinical_reader(principal)
+    get_case(session, principal, case_id)
+    documents = DocumentRepository(session).for_case(case_id)
+    auditing.record(session, "document.list", "case_document", case_id=case_id)
+    return [_listing(principal, position, document) for position, document in enumerate(documents, 1)]
+
+
+def read_document(
+    session: Session, principal: Principal, case_id: uuid.UUID, document_id: uuid.UUID
+) -> DocumentText:
+    """A whole document: original text for the assigned specialist, de-identified text for QA."""
+    require_clinical_reader(principal)
+    get_case(session, principal, case_id)
+    documents = DocumentRepository(session).for_case(case_id)
+    position, document = next(
+        ((number, doc) for number, doc in enumerate(documents, 1) if doc.id == document_id), (0, None)
+    )
+    if document is None:
+        raise NotFound("no such document in this case")
+    text, view, _ = _view_text(principal, document, 0, len(document.text))
+    auditing.record(
+        session, f"document.read.{view}", "case_document", resource_id=document.id, case_id=case_id
+    )
+    return DocumentText(
+        **_listing(principal, position, document).model_dump(),
+        view=view,
+        text=text,
+        page_starts=_page_starts(principal, document),
+    )
+
+
+def _listing(principal: Principal, position: int, document: CaseDocument) -> DocumentListing:
+    pages = {span["page"] for span in document.spans if span.get("page") is not None}
+    title = document.title if principal.role is Role.SPECIALIST else f"Document {position}"
+    return DocumentListing(id=document.id, title=title, kind=document.kind.value, pages=len(pages) or None)
+
+
+def _page_starts(principal: Principal, document: CaseDocument) -> list[tuple[int, int]]:
+    """Where each page begins, in the text the caller sees."""
+    starts: dict[int, int] = {}
+    for span in document.spans:
+        if span.get("page") is not None and span["end"] > span["start"]:
+            starts[span["page"]] = min(starts.get(span["page"], span["start"]), span["start"])
+    if principal.role is not Role.SPECIALIST and document.certified_offsets is not None:
+        offsets = OffsetMap.from_spans([(a, b, c) for a, b, c in document.certified_offsets])
+        starts = {page: offsets.to_target(start, start + 1)[0] for page, start in starts.items()}
+    return sorted(starts.items())
 
 
 def _view_text(

@@ -149,6 +149,15 @@ class DocumentRepository:
             .order_by(Record.uploaded_at, CaseDocument.position)
         ).all()
 
+    def for_case(self, case_id: uuid.UUID) -> Sequence[CaseDocument]:
+        """Every document of a case, in upload order."""
+        return self.session.scalars(
+            select(CaseDocument)
+            .join(Record, Record.id == CaseDocument.record_id)
+            .where(CaseDocument.case_id == case_id)
+            .order_by(Record.uploaded_at, CaseDocument.position)
+        ).all()
+
     def get(self, case_id: uuid.UUID, document_id: uuid.UUID) -> CaseDocument | None:
         """One document of a case."""
         document = self.session.get(CaseDocument, document_id)

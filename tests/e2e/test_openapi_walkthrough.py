@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page
 from sqlalchemy import Engine
 
 from reconsult.settings import Settings
@@ -24,24 +21,10 @@ from store.blobs import LocalBlobStore
 from store.crypto import Cipher
 from store.database import make_session_factory
 from store.models import Role
+from tests.e2e.conftest import serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # tests run as root
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAMPLE_PDF = Path(__file__).resolve().parents[2] / "docs" / "sample-records" / "consult-note.pdf"
 OPS_PASSWORD = "walkthrough-ops-password"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -57,24 +40,13 @@ def served_api(fresh_engine: Engine, settings: Settings, tmp_path: Path) -> Iter
             ),
         )
     app = create_app(settings, factory, LocalBlobStore(tmp_path / "blobs", Cipher(settings.data_key_bytes)))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    yield from serve(app)
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
+def page(chromium: Browser) -> Page:
     """A page in Debian's headless Chromium, installed by `make test`."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1280, "height": 1000})
-        browser.close()
+    return chromium.new_page(viewport={"width": 1280, "height": 1000})
 
 
 def open_operation(page: Page, operation_id: str) -> Locator:

@@ -39,7 +39,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     thread.start()
     while not server.started:
         thread.join(0.05)
-    yield f"http://localhost:{port}"
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
 

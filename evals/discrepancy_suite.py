@@ -25,6 +25,7 @@ from typing import Any
 
 from discrepancy.schemas import FLAG_TYPES, DiscrepancyFlag
 from discrepancy.service import DIAGNOSIS_SOURCE, CheckedText, check_discrepancies, check_note
+from evals.demographics import demographic_groups
 from evals.details import Details
 from evals.loaders import SHARED_DATA
 from evals.metrics import f1, ratio
@@ -98,6 +99,7 @@ def medec_scores(
     if details is not None:
         details.outcomes("error_flag_accuracy", flags)
         details.outcomes("error_sentence_accuracy", sentences)
+        details.by_groups("error_flag_accuracy", demographic_groups(note.text for note in notes))
     correct_notes = sum(not note.has_error for note in notes)
     return {
         "medec_notes": len(notes),
@@ -162,6 +164,11 @@ def load_cases(path: Path | None = None, split: str = "test") -> list[dict[str, 
     return [row for row in rows if split == "all" or row["split"] == split]
 
 
+def case_text(case: dict[str, Any]) -> str:
+    """A case's documents as one text: where its patient's age and sex are stated, if anywhere."""
+    return "\n\n".join(document["text"] for document in case["documents"])
+
+
 def case_scores(
     gateway: Gateway, split: str, limit: int | None = None, details: Details | None = None
 ) -> dict[str, Any]:
@@ -185,6 +192,7 @@ def case_scores(
     if details is not None:
         details.ratios("flag_precision", matched, predicted)
         details.ratios("flag_recall", matched, gold)
+        details.by_groups("flag_recall", demographic_groups(case_text(case) for case in cases))
     return _case_metrics(score, len(cases))
 
 

@@ -22,8 +22,9 @@ from typing import Any
 from discrepancy.service import DIAGNOSIS_SOURCE, QUESTION_SOURCE, CheckedText, check_discrepancies
 from drafting.schemas import OpinionDraft
 from drafting.service import DraftSources, draft_opinion
+from evals.demographics import demographic_groups
 from evals.details import Details
-from evals.discrepancy_suite import load_cases
+from evals.discrepancy_suite import case_text, load_cases
 from evals.metrics import ratio
 from llm.gateway import Gateway
 from pipeline.summary_graph import summarize_documents
@@ -81,10 +82,7 @@ def draft_scores(drafts: list[OpinionDraft], details: Details | None = None) -> 
         details.ratios(
             "citation_coverage", [entry[1] for entry in per_draft], [entry[2] for entry in per_draft]
         )
-        details.by_group(
-            "template_completeness_by_template",
-            [(draft.template, entry[0]) for draft, entry in zip(drafts, per_draft, strict=True)],
-        )
+        details.by_groups("template_completeness", {"template": [draft.template for draft in drafts]})
     return {
         "drafts": len(drafts),
         "template_completeness": ratio(complete, len(drafts)),
@@ -106,13 +104,15 @@ def run(
     started = time.perf_counter()
     gateway = gateway or Gateway(get_settings().gateway_config())
     drafts = []
+    cases = load_cases(split=split)[:limit]
     with tempfile.TemporaryDirectory() as scratch:
-        for case in load_cases(split=split)[:limit]:
+        for case in cases:
             folder = Path(scratch) / case["id"]
             folder.mkdir()
             drafts.append(draft_case(gateway, case, folder))
     details = Details()
     metrics = draft_scores(drafts, details) | {"seconds": round(time.perf_counter() - started, 1)}
+    details.by_groups("template_completeness", demographic_groups(case_text(case) for case in cases))
     result = {"suite": "drafting", "dataset": "discrepancy_cases.jsonl", "split": split, "metrics": metrics}
     return result | details.as_json()
 

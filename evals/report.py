@@ -4,12 +4,12 @@ breakdowns, confusion matrices, reliability diagrams, per-category recall bars a
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from evals.markup import element, escape, interval_text, markdown_table, number_text, page, table
 from evals.stats import Sample, bootstrap_interval
 
 RELIABILITY_BINS = 10
@@ -43,9 +43,9 @@ def write_report(results: list[dict[str, Any]], folder: Path, meta: dict[str, An
         json.dumps({"run": meta, "suites": suites}, indent=2, sort_keys=True)
     )
     (folder / "report.md").write_text(_markdown(meta, suites))
-    page = folder / "report.html"
-    page.write_text(_html(meta, suites, {result["suite"]: result for result in results}))
-    return page
+    html_file = folder / "report.html"
+    html_file.write_text(_html(meta, suites, {result["suite"]: result for result in results}))
+    return html_file
 
 
 def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
@@ -57,24 +57,14 @@ def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _interval_text(interval: list[float] | None) -> str:
-    return f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
-
-
 def _markdown(meta: dict[str, Any], suites: dict[str, Any]) -> str:
     lines = [f"# Eval run {meta.get('run_id', '')}", "", f"Model: {meta.get('model', 'offline engine')}", ""]
     for name, suite in suites.items():
-        lines += [
-            f"## {name} ({suite['dataset']}, {suite['split']} split)",
-            "",
-            "| metric | value | 95 % CI |",
-            "|---|---|---|",
-        ]
-        for metric, value in scalar_metrics(suite["metrics"]).items():
-            lines.append(f"| {metric} | {value:g} | {_interval_text(suite['intervals'].get(metric))} |")
-        for group_name, groups in suite["subgroups"].items():
-            lines += ["", f"{group_name}:", ""]
-            lines += [f"- {group}: {entry['value']} (n={entry['n']})" for group, entry in groups.items()]
+        lines += [f"## {name} ({suite['dataset']}, {suite['split']} split)", ""]
+        lines += markdown_table(METRIC_HEADERS, _metric_rows(suite))
+        for breakdown, groups in suite["subgroups"].items():
+            lines += ["", f"{breakdown}:", ""]
+            lines += markdown_table(GROUP_HEADERS, _group_rows(groups))
         if suite["failures"]:
             lines += ["", "Failures (sample):", ""]
             lines += [f"- {json.dumps(failure, ensure_ascii=False)}" for failure in suite["failures"]]
@@ -82,57 +72,44 @@ def _markdown(meta: dict[str, Any], suites: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:70rem}
-table{border-collapse:collapse;margin:.5rem 0 1rem}
-th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}
-th{background:#e8eef4}td.num{text-align:right;font-variant-numeric:tabular-nums}
-figure{display:inline-block;margin:0 1.5rem 1rem 0}figcaption{font-size:.9rem}
-"""
+METRIC_HEADERS = ("metric", "value", "95 % CI")
+GROUP_HEADERS = ("group", "value", "95 % CI", "n")
+
+
+def _metric_rows(suite: dict[str, Any]) -> list[list[str]]:
+    return [
+        [metric, f"{value:g}", interval_text(suite["intervals"].get(metric))]
+        for metric, value in scalar_metrics(suite["metrics"]).items()
+    ]
+
+
+def _group_rows(groups: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """A row per subgroup (breakdowns written before intervals were added have none)."""
+    return [
+        [group, number_text(entry["value"]), interval_text(entry.get("interval")), str(entry["n"])]
+        for group, entry in groups.items()
+    ]
 
 
 def _html(meta: dict[str, Any], suites: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
+    run_id, model = escape(meta.get("run_id", "")), escape(meta.get("model", "offline engine"))
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Eval run {_e(meta.get('run_id', ''))}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>Eval run {_e(meta.get('run_id', ''))}</h1>",
-        f"<p>Model: {_e(meta.get('model', 'offline engine'))}. Intervals: 95 % percentile bootstrap.</p>",
+        f"<h1>Eval run {run_id}</h1>",
+        f"<p>Model: {model}. Intervals: 95 % percentile bootstrap over items.</p>",
     ]
     for name, suite in suites.items():
-        parts.append(
-            f"<h2>{_e(name)} <small>({_e(suite['dataset'])}, {_e(suite['split'])} split)</small></h2>"
-        )
-        parts.append(_metrics_table(suite))
+        source = escape(f"({suite['dataset']}, {suite['split']} split)")
+        parts.append(f"<h2>{escape(name)} <small>{source}</small></h2>")
+        parts.append(table(METRIC_HEADERS, _metric_rows(suite), numeric=(1, 2)))
         parts += _figures(name, suite["metrics"], results[name])
-        for group_name, groups in suite["subgroups"].items():
-            rows = "".join(
-                _el(
-                    "tr",
-                    _el("td", _e(group))
-                    + _el("td", _e(entry["value"]), class_="num")
-                    + _el("td", _e(entry["n"])),
-                )
-                for group, entry in groups.items()
-            )
-            parts.append(
-                f"<h3>{_e(group_name)}</h3><table><tr><th>group</th><th>value</th><th>n</th></tr>{rows}</table>"
-            )
+        for breakdown, groups in suite["subgroups"].items():
+            parts.append(element("h3", escape(breakdown)))
+            parts.append(table(GROUP_HEADERS, _group_rows(groups), numeric=(1, 2, 3)))
         if suite["failures"]:
-            items = "".join(
-                f"<li><code>{_e(json.dumps(f, ensure_ascii=False))}</code></li>" for f in suite["failures"]
-            )
+            shown = (escape(json.dumps(failure, ensure_ascii=False)) for failure in suite["failures"])
+            items = "".join(f"<li><code>{text}</code></li>" for text in shown)
             parts.append(f"<h3>Failures (sample)</h3><ul>{items}</ul>")
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def _metrics_table(suite: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><td>{_e(metric)}</td><td class='num'>{value:g}</td>"
-        f"<td class='num'>{_e(_interval_text(suite['intervals'].get(metric)))}</td></tr>"
-        for metric, value in scalar_metrics(suite["metrics"]).items()
-    )
-    return f"<table><tr><th>metric</th><th>value</th><th>95 % CI</th></tr>{rows}</table>"
+    return page(f"Eval run {meta.get('run_id', '')}", parts)
 
 
 def _figures(name: str, metrics: dict[str, Any], result: dict[str, Any]) -> list[str]:
@@ -151,7 +128,7 @@ def _figures(name: str, metrics: dict[str, Any], result: dict[str, Any]) -> list
 
 
 def _figure(svg: str, caption: str) -> str:
-    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+    return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
 def _confusion_svg(matrix: dict[str, dict[str, int]]) -> str:
@@ -162,19 +139,25 @@ def _confusion_svg(matrix: dict[str, dict[str, int]]) -> str:
     parts = []
     for i, gold in enumerate(labels):
         row_y = margin + cell * i
-        parts.append(_el("text", _e(gold[:22]), x=margin - 4, y=row_y + 15, font_size=10, text_anchor="end"))
+        parts.append(
+            element("text", escape(gold[:22]), x=margin - 4, y=row_y + 15, font_size=10, text_anchor="end")
+        )
         turn = f"translate({row_y + 14},{margin - 4}) rotate(-60)"
-        parts.append(_el("text", _e(gold[:22]), transform=turn, font_size=10))
+        parts.append(element("text", escape(gold[:22]), transform=turn, font_size=10))
         for j, predicted in enumerate(labels):
             count = matrix.get(gold, {}).get(predicted, 0)
             shade = 255 - int(200 * count / peak) if count else 255
-            tip = _el("title", f"{_e(gold)} to {_e(predicted)}: {count}")
+            tip = element("title", f"{escape(gold)} to {escape(predicted)}: {count}")
             x = margin + cell * j
             fill = f"rgb({shade},{shade},255)"
-            parts.append(_el("rect", tip, x=x, y=row_y, width=cell, height=cell, fill=fill, stroke="#999"))
+            parts.append(
+                element("rect", tip, x=x, y=row_y, width=cell, height=cell, fill=fill, stroke="#999")
+            )
             if count:
                 parts.append(
-                    _el("text", str(count), x=x + cell / 2, y=row_y + 15, font_size=9, text_anchor="middle")
+                    element(
+                        "text", str(count), x=x + cell / 2, y=row_y + 15, font_size=9, text_anchor="middle"
+                    )
                 )
     return _svg(size, size, parts)
 
@@ -197,10 +180,10 @@ def _reliability_svg(pairs: list[Any]) -> str:
     scale = size - 2 * pad
     middle = size / 2
     parts = [
-        _el("rect", x=pad, y=pad, width=scale, height=scale, fill="none", stroke="#999"),
-        _el("line", x1=pad, y1=size - pad, x2=size - pad, y2=pad, stroke="#bbb", stroke_dasharray=4),
-        _el("text", "confidence", x=middle, y=size - 6, font_size=10, text_anchor="middle"),
-        _el(
+        element("rect", x=pad, y=pad, width=scale, height=scale, fill="none", stroke="#999"),
+        element("line", x1=pad, y1=size - pad, x2=size - pad, y2=pad, stroke="#bbb", stroke_dasharray=4),
+        element("text", "confidence", x=middle, y=size - 6, font_size=10, text_anchor="middle"),
+        element(
             "text",
             "accuracy",
             x=10,
@@ -214,9 +197,9 @@ def _reliability_svg(pairs: list[Any]) -> str:
         x, y = pad + confidence * scale, size - pad - accuracy * scale
         radius = 2 + min(count, 40) / 8
         parts.append(
-            _el(
+            element(
                 "circle",
-                _el("title", f"n={count}"),
+                element("title", f"n={count}"),
                 cx=f"{x:.1f}",
                 cy=f"{y:.1f}",
                 r=f"{radius:.1f}",
@@ -233,25 +216,15 @@ def _bars_svg(values: dict[str, Any]) -> str:
     parts = []
     for i, (name, value) in enumerate(rows):
         y = 5 + 18 * i
-        parts.append(_el("text", _e(name), x=label - 4, y=y + 12, font_size=10, text_anchor="end"))
-        parts.append(_el("rect", x=label, y=y, width=f"{value * span:.1f}", height=14, fill="#2e7d4f"))
-        parts.append(_el("text", f"{value:.3f}", x=f"{label + value * span + 4:.1f}", y=y + 12, font_size=10))
+        parts.append(element("text", escape(name), x=label - 4, y=y + 12, font_size=10, text_anchor="end"))
+        parts.append(element("rect", x=label, y=y, width=f"{value * span:.1f}", height=14, fill="#2e7d4f"))
+        parts.append(
+            element("text", f"{value:.3f}", x=f"{label + value * span + 4:.1f}", y=y + 12, font_size=10)
+        )
     return _svg(width, height, parts)
 
 
 def _svg(width: float, height: float, parts: list[str]) -> str:
-    return _el(
+    return element(
         "svg", "".join(parts), xmlns="http://www.w3.org/2000/svg", width=width, height=height, role="img"
     )
-
-
-def _el(tag: str, content: str = "", **attributes: Any) -> str:
-    """An element. Attribute names use ``_`` for ``-`` (``font_size``), and a trailing ``_`` avoids a
-    keyword (``class_``). ``content`` is markup: escape text before passing it."""
-    names = {key: key.rstrip("_").replace("_", "-") for key in attributes}
-    attrs = " ".join(f"{names[key]}='{_e(value)}'" for key, value in attributes.items())
-    return f"<{tag} {attrs}>{content}</{tag}>"
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from evals.demographics import demographic_groups
 from evals.details import Details
 from evals.loaders import SHARED_DATA
 from evals.metrics import f1, ratio
@@ -236,10 +237,11 @@ def _urgency_details(
     details.reliability["urgency"] = [
         (s.confidence, g == p) for s, (g, p) in zip(suggestions, pairs, strict=True)
     ]
-    details.by_group(
-        "urgency_accuracy_by_subspecialty",
-        [(v.subspecialty, g == p) for v, (g, p) in zip(vignettes, pairs, strict=True)],
+    demographics = demographic_groups(v.text for v in vignettes)
+    details.by_groups(
+        "urgency_accuracy", {"subspecialty": [v.subspecialty for v in vignettes]} | demographics
     )
+    details.by_groups("under_triage_rate", demographics)
     details.failures += [
         {"item": v.id, "gold": v.urgency, "predicted": s.level, "excerpt": v.text[:160]}
         for v, s in zip(vignettes, suggestions, strict=True)

@@ -354,9 +354,16 @@ def _triage_line(result: dict[str, Any]) -> str:
 def eval_compare(
     first: Annotated[Path, typer.Argument(help="A run folder (eval run --suite all) or a result file")],
     second: Annotated[Path, typer.Argument(help="The run to compare with the first")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Comparison page to write (default: compare-<first>-vs-<second>.html beside the first)"
+        ),
+    ] = None,
 ) -> None:
-    """Metrics of two runs side by side with paired significance; exit 1 when the second regresses."""
-    from evals.compare import compare_runs, load_run
+    """Metrics of two runs side by side with paired significance, also written as a self-contained HTML page
+    (and markdown beside it); exit 1 when the second regresses."""
+    from evals.compare import compare_runs, default_output, load_run, write_comparison
 
     comparisons = compare_runs(load_run(first), load_run(second))
     if not comparisons:
@@ -366,6 +373,8 @@ def eval_compare(
     typer.echo("\n".join(comparison.line() for comparison in comparisons))
     regressions = [c for c in comparisons if c.regression]
     typer.echo(f"{len(regressions)} regression(s)")
+    page = write_comparison(comparisons, first, second, output or default_output(first, second))
+    typer.echo(f"comparison: {page} (and {page.with_suffix('.md').name})")
     if regressions:
         raise typer.Exit(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.compare import compare_runs, load_run, lower_is_better
+from evals.compare import compare_runs, default_output, load_run, lower_is_better, write_comparison
 from evals.report import reliability_bins, write_report
 from evals.stats import Sample, bootstrap_interval, mcnemar, paired_bootstrap
 
@@ -22,7 +22,11 @@ def result(suite: str, outcomes: list[int]) -> dict[str, object]:
         },
         "samples": {"urgency_accuracy": Sample.of_outcomes(outcomes).as_json()},
         "reliability": {"urgency": [[0.9, True], [0.6, False], [0.65, True]]},
-        "subgroups": {"urgency_accuracy_by_subspecialty": {"cardiology": {"n": 2, "value": 0.5}}},
+        "subgroups": {
+            "urgency_accuracy_by_sex": {"female": {"n": 2, "value": 0.5, "interval": [0.0, 1.0]}},
+            # written before subgroup intervals existed
+            "urgency_accuracy_by_subspecialty": {"cardiology": {"n": 2, "value": 0.5}},
+        },
         "failures": [{"item": "v-1", "gold": "urgent", "predicted": "routine"}],
     }
 
@@ -60,7 +64,11 @@ class TestReport:
         assert "<svg" in html
         assert "Reliability diagram: urgency" in html
         assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # nothing fetched from a network
-        assert "urgency_accuracy_by_subspecialty" in (tmp_path / "report.md").read_text()
+        assert "<h3>urgency_accuracy_by_sex</h3>" in html
+        assert "<td class='num'>[0.000, 1.000]</td>" in html
+        markdown = (tmp_path / "report.md").read_text()
+        assert "| female | 0.5 | [0.000, 1.000] | 2 |" in markdown
+        assert "| cardiology | 0.5 |  | 2 |" in markdown
 
     def test_reliability_bins_average_confidence_and_accuracy(self) -> None:
         assert reliability_bins([(0.9, True), (0.95, False), (0.1, False)]) == [
@@ -79,6 +87,42 @@ class TestCompare:
         assert comparison.regression
         (reverse,) = compare_runs(load_run(second), load_run(first))
         assert not reverse.worse
+
+    def test_the_page_shows_both_intervals_and_marks_a_regression_in_words_and_colour(
+        self, tmp_path: Path
+    ) -> None:
+        first, second = tmp_path / "run-a", tmp_path / "run-b"
+        for folder, outcomes in ((first, [1] * 90 + [0] * 10), (second, [1] * 60 + [0] * 40)):
+            write_report([result("triage", outcomes)], folder, {"run_id": folder.name, "model": folder.name})
+            (folder / "triage.json").write_text(json.dumps(result("triage", outcomes)))
+        output = default_output(first, second)
+        assert output == tmp_path / "compare-run-a-vs-run-b.html"
+        write_comparison(compare_runs(load_run(first), load_run(second)), first, second, output)
+        html = output.read_text()
+        assert "run-a (run-a) vs run-b (run-b)" in html
+        row = html[html.index("<tr class='regression'>") :].split("</tr>")[0]
+        assert "<td>urgency_accuracy</td>" in row
+        assert "<td class='num'>0.9</td>" in row
+        assert "<td class='num'>0.6</td>" in row
+        assert row.count("<td class='num'>[") == 2  # both runs' intervals
+        assert "McNemar p=" in row
+        assert "<td>REGRESSION</td>" in row
+        assert "1 REGRESSION(S): triage urgency_accuracy." in html
+        assert "<script" not in html
+        assert "http" not in html
+        markdown = output.with_suffix(".md").read_text()
+        assert "| urgency_accuracy | 0.9 | [" in markdown
+        assert "| REGRESSION |" in markdown
+
+    def test_a_recorded_run_is_compared_by_value_with_its_stored_intervals(self, tmp_path: Path) -> None:
+        suites = []
+        for folder, outcomes in ((tmp_path / "a", [1] * 9 + [0]), (tmp_path / "b", [1] * 6 + [0] * 4)):
+            write_report([result("triage", outcomes)], folder, {"run_id": folder.name})
+            suites.append(json.loads((folder / "metrics.json").read_text())["suites"])
+        (comparison,) = compare_runs(*suites)
+        assert comparison.first_interval is not None
+        assert comparison.second_interval is not None
+        assert comparison.p_bootstrap is None  # no per-item samples in metrics.json: value only
 
     def test_the_direction_of_better(self) -> None:
         assert lower_is_better("under_triage_rate")

@@ -1,7 +1,7 @@
 """Comparing two eval runs: metrics side by side with paired significance, regressions marked.
 
 A run is a folder of suite results (what ``reconsult eval run --suite all`` writes), a single result file,
-or the suites of a recorded run's ``metrics.json`` (intervals, no per-item samples). Metrics resampled over
+or the suites of a recorded run's ``metrics.json`` (intervals and per-item samples). Metrics resampled over
 the same items in both runs get a paired bootstrap p-value, and McNemar's exact test where the items are
 0/1 outcomes; a change for the worse with p < 0.05 is a regression. A metric without per-item samples is
 compared by value only. ``write_comparison`` saves the comparison as a self-contained HTML page (and
@@ -144,9 +144,9 @@ def compare_runs(
 
 
 def _intervals(result: dict[str, Any]) -> dict[str, list[float]]:
-    """A result file's intervals from its samples; a report's ``metrics.json`` suite (what a recorded run
-    keeps) holds them ready, without samples."""
-    return with_intervals(result) if "samples" in result else result.get("intervals", {})
+    """A report's ``metrics.json`` suite (what a recorded run keeps) holds its intervals ready; a result file
+    gets them from its samples."""
+    return result.get("intervals") or with_intervals(result)
 
 
 def _compare_metric(

@@ -34,6 +34,8 @@ def write_report(results: list[dict[str, Any]], folder: Path, meta: dict[str, An
             "split": result.get("split"),
             "metrics": result["metrics"],
             "intervals": with_intervals(result),
+            # Kept so a recorded run (the database keeps metrics.json) can be compared with paired tests.
+            "samples": result.get("samples", {}),
             "subgroups": result.get("subgroups", {}),
             "failures": result.get("failures", []),
         }

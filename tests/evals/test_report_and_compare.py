@@ -114,7 +114,9 @@ class TestCompare:
         assert "| urgency_accuracy | 0.9 | [" in markdown
         assert "| REGRESSION |" in markdown
 
-    def test_a_recorded_run_is_compared_by_value_with_its_stored_intervals(self, tmp_path: Path) -> None:
+    def test_a_recorded_run_is_compared_with_paired_tests_and_its_stored_intervals(
+        self, tmp_path: Path
+    ) -> None:
         suites = []
         for folder, outcomes in ((tmp_path / "a", [1] * 9 + [0]), (tmp_path / "b", [1] * 6 + [0] * 4)):
             write_report([result("triage", outcomes)], folder, {"run_id": folder.name})
@@ -122,7 +124,8 @@ class TestCompare:
         (comparison,) = compare_runs(*suites)
         assert comparison.first_interval is not None
         assert comparison.second_interval is not None
-        assert comparison.p_bootstrap is None  # no per-item samples in metrics.json: value only
+        assert comparison.p_bootstrap is not None  # metrics.json keeps the per-item samples
+        assert comparison.p_mcnemar is not None
 
     def test_the_direction_of_better(self) -> None:
         assert lower_is_better("under_triage_rate")

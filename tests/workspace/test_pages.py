@@ -4,6 +4,7 @@ forms refuse bad input."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -82,10 +83,10 @@ def test_qa_lists_opens_and_compares_recorded_runs(
             suites=["triage"],
             prompt_versions={},
             dataset_digests={},
-            metrics={"suites": {"triage": {"metrics": {"urgency_accuracy": accuracy}}}},
+            metrics={"suites": {"triage": triage_result(correct)}},
             report_html="<!doctype html><title>report</title><style>p{color:red}</style><p>report body</p>",
         )
-        for name, accuracy in (("run-a", 0.8), ("run-b", 0.6))
+        for name, correct in (("run-a", 90), ("run-b", 60))
     ]
     session.add_all(runs)
     session.commit()
@@ -98,7 +99,17 @@ def test_qa_lists_opens_and_compares_recorded_runs(
     compared = browser.get("/app/qa/compare", params={"first": str(runs[0].id), "second": str(runs[1].id)})
     assert compared.status_code == 200
     assert "urgency accuracy" in compared.text
-    assert "REGRESSION" in compared.text  # 0.8 -> 0.6 with no samples to test: flagged, not waved through
+    assert "McNemar p=" in compared.text  # recorded runs keep per-item samples: paired tests
+    assert "REGRESSION" in compared.text
+
+
+def triage_result(correct: int, items: int = 100) -> dict[str, Any]:
+    """A recorded triage suite: the accuracy and its per-item outcomes (the first ``correct`` right)."""
+    outcomes = [1] * correct + [0] * (items - correct)
+    return {
+        "metrics": {"urgency_accuracy": correct / items},
+        "samples": {"urgency_accuracy": {"numerators": outcomes, "denominators": [1] * items}},
+    }
 
 
 def test_admin_sees_credential_warnings_and_a_bad_new_account_is_named(

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.pipeline.conftest import pipeline_world  # noqa: F401 - a fixture the workspace test shares
 
@@ -51,3 +52,18 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# WCAG 2.1 A and AA: labels, names, contrast, landmarks, keyboard reachability.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (bundled in a PyPI package, nothing downloaded) finds no WCAG A/AA violation on the page as
+    it is now."""
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    described = [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes'][:3]]}"
+        for violation in violations
+    ]
+    assert not described, described

@@ -1,7 +1,8 @@
 """The review workspace in a real browser, against the app on a real port and a committed database with a
 pipeline worker: ops assign an emergent case from the queue; the specialist opens it, follows a citation to
 its source passage, edits a section, meets a stale-write conflict, is refused a signature, signs, and
-downloads the PDF; QA opens an eval report."""
+downloads the PDF; QA opens an eval report. On the way every page passes axe-core's WCAG 2.1 A/AA checks
+(labels, names, contrast, focusable regions) and the case page is used from the keyboard."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pipeline.worker import Worker
 from review_api.app import create_app
 from store.models import EvalRun, Role
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import assert_accessible, serve
 from tests.pipeline.conftest import PipelineWorld
 
 EMERGENT_NOTE = """EMERGENCY DEPARTMENT REFERRAL
@@ -92,6 +93,7 @@ def ops_assign_the_emergent_case(page: Page, base: str, case_id: str, specialist
     banner.get_by_role("link", name=re.compile(case_id[:8])).click()
     row = page.locator(f"#case-{case_id}")
     expect(row).to_have_class(re.compile("row-emergent"))
+    assert_accessible(page)
     row.get_by_text("Assign or override").click()
     row.get_by_label("Specialist").select_option(value=specialist_id)
     row.get_by_label("Reason").fill("our neurovascular reader is on call")
@@ -101,9 +103,18 @@ def ops_assign_the_emergent_case(page: Page, base: str, case_id: str, specialist
     sign_out(page)
 
 
+def keyboard_to_main(page: Page) -> None:
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
 def follow_a_citation(page: Page) -> None:
+    """With the keyboard: focus the first citation of the summary and press Enter."""
     citation = page.locator("#summary-heading ~ ul.summary a.cite").first
-    citation.click()
+    citation.focus()
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"document=.*start=\d+&end=\d+#passage$"))
     passage = page.locator("mark#passage")
     expect(passage).to_be_visible()
@@ -144,6 +155,7 @@ def sign(page: Page, password: str) -> None:
     page.get_by_role("button", name="Review and sign…").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("You are signing this text")
+    assert_accessible(page)
     dialog.get_by_label("Your password").fill(password)
     dialog.get_by_role("button", name="Sign", exact=True).click()
 
@@ -158,16 +170,23 @@ def test_the_review_workspace_end_to_end(
 
     sign_in(page, base, "specialist@example.com")
     expect(page).to_have_url(f"{base}/app/cases")
+    assert_accessible(page)
     page.get_by_role("link", name="Testy McTestface").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Testy McTestface")
     expect(page.locator(".badge-ai").first).to_be_visible()
+    keyboard_to_main(page)
     assert "Testy" not in page.url  # PHI never in URLs
     follow_a_citation(page)
+    assert_accessible(page)
     if SCREENSHOT:
         page.locator("h1").scroll_into_view_if_needed()
         page.screenshot(path=SCREENSHOT)
     edit_with_a_stale_tab(context, page)
     confirm_the_rest(page)
+    page.get_by_role("link", name="versions and differences").click()
+    expect(page.locator("pre.diff .added").first).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
 
     sign(page, "not-my-password")
     refusal = page.get_by_role("dialog").get_by_role("alert")
@@ -189,11 +208,20 @@ def test_the_review_workspace_end_to_end(
     record_an_eval_run(world, tmp_path)
     sign_in(page, base, "qa@example.com")
     expect(page).to_have_url(f"{base}/app/qa")
+    assert_accessible(page)
     page.get_by_role("link", name="browser-check").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("browser-check")
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("Open the full report")).click()
     expect(page.locator("svg").first).to_be_visible()
     expect(page.get_by_text("95 %").first).to_be_visible()
+    page.go_back()
+    sign_out(page)
+    assert_accessible(page)  # the sign-in page
+
+    sign_in(page, base, "admin@example.com")
+    expect(page.get_by_role("heading", name="Specialists")).to_be_visible()
+    assert_accessible(page)
 
 
 def record_an_eval_run(world: PipelineWorld, folder: Path) -> None:

@@ -8,6 +8,7 @@ clinical words ("WHITE", "MAY", "BRIDGE") are left out, so a hit is a name far m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -43,8 +44,9 @@ def _read(name: str, limit: int | None = None) -> set[str]:
     return {line.split()[0] for line in lines[:limit] if line.strip()}
 
 
-def _ordinary_words() -> set[str]:
-    return {word.upper() for word in common_words() | clinical_vocabulary()}
+@lru_cache(maxsize=1)
+def _ordinary_words() -> frozenset[str]:
+    return frozenset(word.upper() for word in common_words() | clinical_vocabulary())
 
 
 _WORD = (
@@ -69,7 +71,29 @@ def find_census_names(text: str) -> list[tuple[int, int]]:
             found.append((match.start("first"), match.end("last")))
     for match in _LAST_COMMA_FIRST.finditer(text):
         first, last = match.group("first").upper(), match.group("last").upper()
-        known_first = first in given or any(part in given for part in first.split("-"))
-        if known_first and (last in family or any(part in family for part in last.split("-"))):
+        if _known(first, given) and _known(last, family):
             found.append((match.start("last"), match.end("first")))
     return found
+
+
+def find_surname_first_names(text: str, could_be_name: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Spans of "Last, First" with only one half a census name ("MCALLISTER, JORJA", "LINDQVIST,
+    MARGARETA"): surname-first is a name's own shape, so one known half will do when the other is no
+    everyday or clinical word ("SMITH, ASPIRIN") and passes ``could_be_name`` (which rejects credentials:
+    "Raman, LPN")."""
+    found = []
+    given, family, ordinary = first_names(), surnames(), _ordinary_words()
+    for match in _LAST_COMMA_FIRST.finditer(text):
+        first, last = match.group("first").upper(), match.group("last").upper()
+        known_first, known_last = _known(first, given), _known(last, family)
+        if known_first == known_last:
+            continue  # both known: find_census_names has it; neither: no evidence
+        unknown = match.group("last") if known_first else match.group("first")
+        if unknown.upper() not in ordinary and could_be_name(unknown):
+            found.append((match.start("last"), match.end("first")))
+    return found
+
+
+def _known(word: str, names: frozenset[str]) -> bool:
+    """Whether ``word`` (upper case) or a part of it, if hyphenated, is in ``names``."""
+    return word in names or any(part in names for part in word.split("-"))

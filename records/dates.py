@@ -50,8 +50,14 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("mdy_name", rf"(?<!\d-)\b{_MONTH_NAME}(?:\s+|-){_DAY}{_ORDINAL}(?:(?P<sep2>,?\s+|-){_YEAR4})?\b"),
         ("month_year", rf"\b{_MONTH_NAME}(?P<sep2>,?\s+|[-/]){_YEAR4}\b"),
         ("mdy", rf"\b{_MONTH}(?P<sep>[/-]){_DAY}(?P=sep){_YEAR}\b"),
+        # Day first, as most of the world writes it: only when the day cannot be a month ("18/03/2024").
+        ("dmy", rf"\b(?P<day>1[3-9]|2\d|3[01])(?P<sep>[/-])(?P<month>0?[1-9]|1[0-2])(?P=sep){_YEAR4}\b"),
+        # Scanned forms space the slashes: "11 / 03 / 1947".
+        ("mdy_spaced", rf"\b{_MONTH}[ ]/[ ]{_DAY}[ ]/[ ]{_YEAR4}\b"),
         ("dmy_dotted", rf"\b{_DAY}\.{_MONTH}\.{_YEAR4}\b"),
         ("month_year_numeric", rf"(?<![\d/])\b{_MONTH}/{_YEAR4}\b(?!/)"),
+        # ISO year and month ("2019-06"), not a span of years ("2019-21") nor part of a longer code.
+        ("iso_month", rf"(?<![\w/.-]){_YEAR4}-(?P<month>0[1-9]|1[0-2])(?![\w/-]|\.\d)"),
         ("md", rf"(?<![\d/.])\b{_MONTH}/{_DAY}\b(?![/\d])"),
     )
 )

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
 from records.offsets import OffsetMap
 from records.phi import PhiCategory
-from records.recognizers import FACILITY_WORDS_RECOGNIZER
+from records.recognizers import FACILITY_WORDS_RECOGNIZER, SURNAME_FIRST_RECOGNIZER
 from records.vault import PhiVault
 
 ENGINE_VERSION = "deid-1"
@@ -362,6 +362,9 @@ def _to_detection(result: Any, text: str) -> Detection | None:
     value = text[result.start : result.end]
     if entity in _NER_CATEGORIES and _is_ner_noise(entity, value):
         return None
+    if category is PhiCategory.URL and _inside_word(text, result.start, result.end):
+        return None  # "rash_arm.jpg" holds "arm.jp", "p.Ser1982" holds "p.Se": file names and variants
+
     if (
         category in _WORDY_CATEGORIES
         and recognizer != FACILITY_WORDS_RECOGNIZER
@@ -370,6 +373,13 @@ def _to_detection(result: Any, text: str) -> Detection | None:
     ):
         return None
     return Detection(result.start, result.end, category, float(result.score), recognizer)
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` begins or ends in the middle of a longer token."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before.isalnum() or before == "_" or after.isalnum() or after == "_"
 
 
 # Categories whose detections are made of words, so a detection of nothing but everyday words is noise.
@@ -441,6 +451,8 @@ def _only_common_words(value: str, inflected: bool) -> bool:
 def _is_allowed(detection: Detection, allowed: list[tuple[int, int]]) -> bool:
     """An NER guess inside an allowed clinical phrase ("Parkinson disease"). Detections with an explicit
     cue (a title, a label, a city-state-ZIP shape) are never overruled: "Dr. Foley" is a person."""
+    if detection.recognizer == SURNAME_FIRST_RECOGNIZER:  # weaker still: any eponym in it overrules it
+        return any(start < detection.end and detection.start < end for start, end in allowed)
     if detection.recognizer != "SpacyRecognizer":
         return False
     return any(start <= detection.start and detection.end <= end for start, end in allowed)

@@ -15,10 +15,20 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from records.census_names import census_words, find_census_names
+from records.census_names import census_words, find_census_names, find_surname_first_names
 from records.dates import find_dates
+from records.layouts import (
+    barcode_lines,
+    conversational_names,
+    hl7_segment_ids,
+    initials_legends,
+    table_values,
+)
 from records.lexicon import clinical_vocabulary, is_everyday_word
 from records.phi import PhiCategory
+
+# Identifiers placed by the document's layout rather than by a label (see records.layouts).
+_LAYOUT_FINDERS = (table_values, hl7_segment_ids, barcode_lines, initials_legends, conversational_names)
 
 _FLAGS = re.IGNORECASE
 
@@ -35,12 +45,12 @@ class LabeledPattern:
 
 # Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote.
 _SEP = (
-    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of)[ \t]+)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
+    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of)\b[ \t]*)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
     r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
-# the "DOB" that follows "MRN 00482913 DOB").
-_ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)){3,24}))"
+# the "DOB" that follows "MRN 00482913 DOB"), or by a hyphen that ends a line of a narrow column.
+_ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)|-\n[ \t]*(?=\d)){3,24}))"
 # Name words are matched case-sensitively (capitalised or all capitals) and never a common function word,
 # which upper-case notes would otherwise offer ("SEEN BY DR. OKAFOR ON 3/14").
 _STOPWORD = (
@@ -52,7 +62,8 @@ _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
 # Credentials after a name ("Raj Sethuraman, PA-C", "CHAVIS, DENISE, LCSW") are not part of it.
 _CREDENTIAL = (
     r"MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS|FAAP|CRNA|LISW(?:-S)?|LCSW|MSW|PCT|CST"
-    r"|PharmD|RPh|DPT|AuD|RD|CNA|LPN|APRN|FNP(?:-BC)?|MT|CT|ASCP|MA|LPC|LMFT|CCM|DNP"
+    r"|PharmD|RPh|DPT|AuD|RD|CNA|LPN|APRN|FNP(?:-BC)?|MT|CT|ASCP|MA|LPC|LMFT|CCM|DNP|CMA|BSN|CGC|FACMG|CPhT|RRT"
+    r"|LICSW|LMSW|ACHPN|CHPN|PMHNP(?:-BC)?|LADAC|CCRN|CNS|MSN|MPH"
 )
 _NAME_WORD = rf"(?!{_STOPWORD})(?![A-Z]{{2}}\b(?!-))(?!(?:{_CREDENTIAL})\b)[{_UPPER}][{_LETTER}'\u2019-]+"
 _TITLE = r"(?i:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?[ \t]+)"
@@ -82,6 +93,7 @@ _PHOTO_VALUE = (
 _NO = r"(?: #| no\.?| number)?"
 
 LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
+    LabeledPattern(PhiCategory.MRN, r"\b(?-i:MR)", r"(?P<value>\d[\d-]{4,14}\d)\b"),
     LabeledPattern(
         PhiCategory.MRN,
         _label(
@@ -100,6 +112,20 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"unit no\.?",
             "patient ID",
             "pt ID",
+            # Other systems and countries: enterprise and master indexes, Australian unit record numbers,
+            # Indian unique health IDs, German "Pat.-Nr.", Spanish "expediente", nursing-home residents.
+            r"(?:pat(?:ient)?|pt|res(?:ident)?)\.?-? ?(?:#|no\.?|number)",
+            r"M ?R ?#",
+            "M R N",
+            r"E?MPI(?: ID| #| no\.?)?",
+            "UHID",
+            r"U\.?R\.? ?(?:no\.?|#|number)",
+            r"unit record(?: no\.?| #| number)?",
+            r"(?:local|ext(?:ernal)?|alt(?:ernate)?|person|enterprise|master) (?:patient )?ID",
+            r"record (?:no\.?|number)",
+            r"chart ref(?:erence)?\.?",
+            r"medical\s+record\s+(?:#|no\.?|number)",  # a label wrapped onto two lines
+            r"(?:no\.? de )?expediente",
         ),
         _ID,
     ),
@@ -139,6 +165,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "PPO",
             "HBN",
             r"health plan(?: ID| number| #| no\.?)?",
+            r"GRP\.?(?: #| no\.?)?",
+            r"(?:medicare )?HIC#?",
         ),
         _ID,
     ),
@@ -154,6 +182,11 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "ENC",
             r"visit(?: #| no\.?| number| ID)",
             r"invoice(?: #| no\.?)",
+            # Epic's contact serial number and hospital account record; inpatient and outpatient numbers.
+            "CSN",
+            "HAR",
+            r"(?:IP|OP|inpatient|outpatient)(?: #| no\.?| number)",
+            r"guar(?:antor)? acct\.?(?: #| no\.?)?",
         ),
         _ID,
     ),
@@ -169,6 +202,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"NPI{_NO}",
             r"certificate(?: #| no\.?| number)",
             r"board cert(?:ification)?(?: #| no\.?)",
+            # A medical council registration after a doctor's name ("Reg. No. NJ-25MA08812").
+            r"(?:medical |council )?reg(?:istration)?\. ?(?:#|no\.?)",
         ),
         _ID,
     ),
@@ -258,6 +293,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"specimen(?: ID| #| no\.?)",
             r"requisition(?: #| no\.?)",
             r"case(?: #| no\.?| number)",
+            r"(?:activation|access|enrollment|enrolment|portal) code",
         ),
         _ID,
         0.85,
@@ -276,6 +312,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "beeper",
             "contact",
             "call(?:back)?",
+            r"(?:call|reach|text) (?:me|him|her|them|us) (?:at|on)",
         )
         + _NO,
         _PHONE_VALUE,
@@ -366,7 +403,17 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"fianc[eé]e?",
             r"step(?:mother|father|son|daughter)",
             r"god(?:mother|father)",
-            r"(?:collected|drawn|verified|performed|read|witnessed) by",
+            r"(?:collected|drawn|verified|performed|read|witnessed|printed|ordered|entered|approved|completed"
+            r"|prepared|screened|called|reported|released|authori[sz]ed|requested|accepted|interpreted) by",
+            # E-mail headers: "From: Okafor, Emeka <...>", "To: Dana Wexford" (a colon, at a line start).
+            r"(?:(?m:^)|(?<=[ \t]{2}))(?:from|to|sent to|reply-to|bcc)(?=[ \t]*:)",
+            r"att\.?(?=[ \t]*:)",
+            r"contact(?=[ \t]*:)",
+            "responsible party",
+            r"(?:trauma )?alias",
+            "a.k.a.",
+            "aka",
+            "also known as",
         ),
         _PERSON,
         0.75,
@@ -395,7 +442,7 @@ _INITIALS_LABELED = re.compile(
 _INITIALS_TAG = re.compile(
     r"(?<![\w/])(?P<value>[A-Z]{2,4})[ \t]*/[ \t]*(?:(?P<typist>[a-z]{2,4})\b(?![/-])|(?=[A-Z]\.[ \t]?[A-Z]))"
 )
-_INITIALS_SIGNOFF = re.compile(r"(?:\u2014|--)[ \t]*(?P<value>[A-Z]{2,4})[ \t]*$", re.MULTILINE)
+_INITIALS_SIGNOFF = re.compile(r"(?:\u2014|--|\b(?i:by))[ \t]*(?P<value>[A-Z]{2,4})[ \t]*$", re.MULTILINE)
 # Abbreviations that share the shape of initials ("HR/min", "BP/HR", "PT/OT" are not people).
 _NOT_INITIALS = frozenset(
     """hr bp pt ot st iv po im sq sc prn bid tid qid qd qhs ns lr ml mg mcg kg dl min day wk mo yr yrs sec cc
@@ -413,7 +460,7 @@ _STREET = re.compile(
     rf"(?i:{_STREET_TYPES})\b\.?(?:[ \t]+[NSEW]{{1,2}}\b\.?)?"
     r"(?:,?[ \t]*(?i:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?[ \t]*[A-Z0-9-]+)?"
     r"|\b(?i:P\.?[ \t]?O\.?[ \t]+Box)[ \t]+\d+"
-    r"|\b(?i:Rural Route|R\.R\.|RR|HC|Star Route)[ \t]*\d+[ \t,]+(?i:Box)[ \t]*\d+"
+    r"|\b(?i:Rural Route|R\.R\.|RR|HC|Star Route|Rte?\.?|Route)[ \t]*\d+[ \t,]+(?i:Box)[ \t]*\d+"
     r"|\b\d{1,6}[ \t]+(?i:Calle|Camino|Avenida|Paseo|Via|Rue)[ \t]+(?:[A-Za-z'.-]+[ \t]?){1,4}"
     r"(?:[NSEW]{1,2}\b)?"
 )
@@ -423,7 +470,8 @@ _STATES = (
 )
 # Case-sensitive on purpose: capitalised place words and an upper-case state code ("Springfield, IL 62704").
 _CITY_STATE_ZIP = re.compile(
-    rf"(?P<city>\b[A-Z][A-Za-z.'-]+(?:[ \t][A-Z][A-Za-z.'-]+){{0,2}}),[ \t]*(?:{_STATES})\b(?!-)"
+    rf"(?P<city>\b[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}}),"
+    rf"[ \t]*(?:{_STATES})\b(?!-)"
     r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
 _ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
@@ -437,7 +485,7 @@ _FACILITY_WORDS = (
     r"|Center|Centre|Program|Labs|Services|Telehealth|Pediatrics|Dialysis|Kidney Care|Home Health"
     r"|Primary Care|Recuperative Care|Occupational Health|Behavioral Health|Women's Health|Associates"
     r"|Vascular|Consultants|Pavilion|Post-Acute|Health|Genomics|Rehab|Drug|Infusion|Partners|Specialists"
-    r"|Manor|Home Care|Blood Bank|Internal Medicine|Emergency Department|Orthopa?edics"
+    r"|Manor|Home Care|Blood Bank|Internal Medicine|Emergency Department|Orthopa?edics|Physicians|Assoc"
     r"|(?:Cardiology|Neurology|Oncology|Surgical|Dental|Eye|Orthopa?edic) Group"
 )
 # In capitals, "ADMITTED TO LAKESHORE GENERAL HOSPITAL": the verb and preposition are not the name.
@@ -481,7 +529,9 @@ _AGE_OVER_89 = re.compile(
     rf"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b{_AGE_THRESHOLD}",
     _FLAGS,
 )
-_PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b(?![\d-])")
+_PHONE = re.compile(
+    r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}(?:[ .-]|-\n[ \t]*)\d{4}\b(?![\d-])"
+)
 # HL7 v2 person names and addresses as rendered from messages: "MENSAH^KWABENA^O", "^^DURHAM^NC^27701".
 _HL7_NAME = re.compile(
     rf"\b[{_UPPER}][{_LETTER}'-]+\^[{_UPPER}][{_LETTER}'-]+(?:\^[{_UPPER}][{_LETTER}.'-]*)?"
@@ -533,12 +583,14 @@ _CLOCK_TIME_AFTER = re.compile(r"^[ \t]+(?:[01]\d|2[0-3]):?[0-5]\d\b")
 _MONTH_ALONE = re.compile(
     r"\b(?i:in|since|during|until|by|before|after|from|of|early|late|mid|last|this|next)[ \t]+"
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"
+    r"|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER"
+    # Abbreviations too, but not "May" or "Mar" (a verb and a word), capitalised or in capitals.
+    r"|Jan|Feb|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|JAN|FEB|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b(?!\.?\d)"
 )
 # Scores and counts written like dates: "Beighton score 2/9", "PAIN 9/10", "12/18 lymph nodes positive".
 _SCORE_BEFORE = re.compile(
     r"(?i:score|pain|bims|gcs|mmse|moca|phq-?\d*|gad-?\d*|power|strength|grade|ratio|nodes?|was|="
-    r"|\bdose|\bday|\bcycle|\bfraction|\bsession"
+    r"|\bdose|\bday|\bcycle|\bfraction|\bsession|\bpg|\bpages?"
     # muscle power on the MRC scale: "arm 2/5", "hip flexion 3/5"
     r"|\b(?:arm|leg|grip|flexion|extension|dorsiflexion|plantarflexion|abduction|adduction|flexors|extensors"
     r"|deltoids?|biceps|triceps|quadriceps|hamstrings|mrc))[ \t:(]*$"
@@ -590,9 +642,18 @@ _RELATIVE_DATE = re.compile(
 )
 
 
+# A software or form version ("template v4.2"), not an identifier of a person.
+_VERSION = re.compile(r"(?i:v|ver|rev)\.?\d+(?:\.\d+)+")
+
+
 def _looks_like_identifier(value: str) -> bool:
-    """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5")."""
-    return any(ch.isdigit() for ch in value) and not _NUMERIC_RANGE.match(value)
+    """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5") or
+    versions ("v4.2")."""
+    return (
+        any(ch.isdigit() for ch in value)
+        and not _NUMERIC_RANGE.match(value)
+        and not _VERSION.fullmatch(value)
+    )
 
 
 _NAME_PART = re.compile(r"[^\s,]+")
@@ -632,6 +693,46 @@ def _bare_date_score(found: Any, text: str) -> float:
 _LIST_CONTINUATION = re.compile(rf"[ \t]*(?:,|;|and|&)[ \t]*{_ID}")
 
 
+# Two labels sharing one colon and two values sharing one slash, as registration systems print them:
+# "ACCT/MRN: 60119283/00552817", "MRN/FIN: 00733419 / 5566120014", "Patient ID / Specimen ID: A / B".
+_PAIR_LABEL = r"[A-Za-z][A-Za-z .#'-]{0,24}?"
+_PAIR_VALUE = r"[A-Z0-9](?:[A-Z0-9]|[-.](?=[A-Z0-9])){3,24}"
+_PAIRED = re.compile(
+    rf"(?<![\w/])(?P<first>{_PAIR_LABEL})[ \t]*/[ \t]*(?P<second>{_PAIR_LABEL})[ \t]*[:#][ \t]*"
+    rf"(?P<one>{_PAIR_VALUE})[ \t]*/[ \t]*(?P<two>{_PAIR_VALUE})\b",
+    re.IGNORECASE,
+)
+# Identifier labels on their own, for naming each half of a pair ("MRN", "Acct", "Specimen ID").
+_LABEL_ALONE = [
+    (pattern.category, re.compile(rf"{pattern.label}(?:[ \t]*(?:#|no\.?|ID))?", re.IGNORECASE))
+    for pattern in LABELED_PATTERNS
+    if pattern.value == _ID
+]
+# Scored above a plain label's value, so the two halves win over "60119283/00552817" read as one value.
+_PAIR_SCORE = 0.92
+
+
+def _paired_values(text: str) -> list[RecognizerResult]:
+    """Each value of a label pair under its own label's category (see :data:`_PAIRED`)."""
+    results = []
+    for match in _PAIRED.finditer(text):
+        categories = [_label_category(match.group(label).strip()) for label in ("first", "second")]
+        for category, group in zip(categories, ("one", "two"), strict=True):
+            if category is not None and _looks_like_identifier(match.group(group)):
+                results.append(
+                    _result(category, *match.span(group), _PAIR_SCORE, LabeledValueRecognizer.NAME)
+                )
+    return results
+
+
+def _label_category(label: str) -> PhiCategory | None:
+    """The category of the identifier a whole label names ("Acct" gives ACCOUNT_NUMBER), or None."""
+    for category, regex in _LABEL_ALONE:
+        if regex.fullmatch(label):
+            return category
+    return None
+
+
 class LabeledValueRecognizer(EntityRecognizer):
     """The value after a label, for every :data:`LABELED_PATTERNS` entry."""
 
@@ -660,18 +761,21 @@ class LabeledValueRecognizer(EntityRecognizer):
             position = 0
             while (match := regex.search(text, position)) is not None:
                 start, end = match.span("value")
-                # A rejected value may itself be the next label ("PPO, MEMBER X1"): search on from it.
-                position = max(start, match.start() + 1)
+                position = start
                 if pattern.category is PhiCategory.NAME:
                     start, end = _trim_name(text, start, end)
                 else:
                     end = start + len(text[start:end].rstrip(" .-/"))
                     if not _looks_like_identifier(text[start:end]):
+                        # The rejected value may be the next label ("PPO, MEMBER X1"), and a parenthesis
+                        # skipped as a separator may hold one ("chart (MRN 0044182276) with"): search on
+                        # from just after this label.
+                        position = match.start() + 1
                         continue
                 if start < end:
                     results.append(_result(pattern.category, start, end, pattern.score, self.NAME))
                     results += self._listed_after(text, end, pattern)
-        return results
+        return results + _paired_values(text)
 
     def _listed_after(self, text: str, position: int, pattern: LabeledPattern) -> list[RecognizerResult]:
         """Values listed after the first under one label: "ACCESSION: MCBC24-33091, MCBC24-33092"."""
@@ -725,12 +829,21 @@ class ShapeRecognizer(EntityRecognizer):
         for category, regex, score in simple:
             found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
         found += _facilities(text) + _initials(text, self.NAME) + _unlabeled_ids(text, self.NAME)
+        found += [
+            _result(category, start, end, score, self.NAME)
+            for finder in _LAYOUT_FINDERS
+            for category, start, end, score in finder(text)
+        ]
         for regex, score in ((_TITLE_NAME, 0.85), (_SIGNATURE_NAME, 0.85), (_NAME_WITH_INITIAL, 0.6)):
             found += [
                 _result(PhiCategory.NAME, *m.span("value"), score, self.NAME) for m in regex.finditer(text)
             ]
         found += [
             _result(PhiCategory.NAME, start, end, 0.6, self.NAME) for start, end in find_census_names(text)
+        ]
+        found += [
+            _result(PhiCategory.NAME, start, end, 0.6, SURNAME_FIRST_RECOGNIZER)
+            for start, end in find_surname_first_names(text, _could_be_given_or_surname)
         ]
         for regex, score in ((_VENUE, 0.7), (_AT_PLACE, 0.6)):
             found += [
@@ -767,6 +880,22 @@ class ShapeRecognizer(EntityRecognizer):
             group = "age" if match.group("age") else "age2"
             found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, self.NAME))
         return [result for result in found if result.entity_type in entities]
+
+
+# The name one-known-half "Last, First" matches are reported under: weak evidence, so clinical eponym
+# lists ("Ivor Lewis, Roux-en-Y, Nissen") overrule it as they overrule NER.
+SURNAME_FIRST_RECOGNIZER = "surname_first"
+
+
+def _could_be_given_or_surname(word: str) -> bool:
+    """An unknown word that could still be a name: four letters or more with a vowel, not a credential
+    ("LPN", "LCSW", "LICSW") nor a word with inner capitals ("PharmD", "MyChart")."""
+    letters = word.replace("-", "").replace("'", "")
+    if len(letters) < 4 or not re.search(r"[AEIOUYaeiouy\u00c0-\u00ff]", letters):
+        return False
+    if re.fullmatch(rf"(?i:{_CREDENTIAL})", word):
+        return False
+    return not re.search(r"[a-z][A-Z]", word)
 
 
 # The name facility-word matches are reported under: a facility word ("Harbor Point Imaging") is evidence
@@ -832,9 +961,20 @@ def _could_be_initials(letters: str) -> bool:
     return lower not in _NOT_INITIALS and lower not in clinical_vocabulary() and not is_everyday_word(lower)
 
 
+# An image file named after a face photograph somewhere earlier in its line: "IDENTIFICATION PHOTO (FULL
+# FACE) ON MAR: PVN-RES-PHOTO-0419.JPG", "full-face ... views, stored as IMG_2231.JPG and IMG_2232.JPG".
+# A wound or rash picture ("pic attached (rash_arm.jpg)") is no identifier and has no such words.
+_FACE_PHOTO_FILE = re.compile(
+    r"(?i:full[- ]face|facial|headshot|portrait|(?:identification|id|client|patient|resident|chart) photo)"
+    r"[^\n]{0,80}?(?<![\w.-])(?P<value>[A-Z0-9][\w.-]*\.(?i:jpe?g|png|tiff?|heic|bmp|gif))\b"
+)
+
+
 def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
-    """Identifiers whose shape gives them away without a label: barcodes, case and donation numbers."""
+    """Identifiers whose shape gives them away without a label: barcodes, case and donation numbers,
+    face photographs' file names."""
     found = [_result(PhiCategory.MRN, *m.span("value"), 0.6, name) for m in _BARCODE.finditer(text)]
+    found += _face_photo_files(text, name)
     for regex in (_CASE_NUMBER, _DONATION_NUMBER):
         found += [
             _result(PhiCategory.OTHER_ID, *m.span(), 0.6, name)
@@ -842,6 +982,20 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
             if not _PRODUCT_CODE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
         ]
     return found
+
+
+def _face_photo_files(text: str, name: str) -> list[RecognizerResult]:
+    """Every image file name after a face-photo cue in its line (see :data:`_FACE_PHOTO_FILE`)."""
+    found = []
+    for cue in _FACE_PHOTO_FILE.finditer(text):
+        line_end = text.find("\n", cue.start())
+        line_end = len(text) if line_end < 0 else line_end
+        for file in _IMAGE_FILE.finditer(text, cue.start("value"), line_end):
+            found.append(_result(PhiCategory.PHOTO_REFERENCE, *file.span(), 0.8, name))
+    return found
+
+
+_IMAGE_FILE = re.compile(r"(?<![\w.-])[A-Z0-9][\w.-]*\.(?i:jpe?g|png|tiff?|heic|bmp|gif)\b", re.IGNORECASE)
 
 
 class ClinicalDateRecognizer(EntityRecognizer):
@@ -876,6 +1030,9 @@ class ClinicalDateRecognizer(EntityRecognizer):
                 score = _bare_date_score(found, text)
             elif found.shape == "compact":
                 before = text[max(0, found.start - 24) : found.start]
-                score = 0.8 if _DATE_CONTEXT.search(before) or found.end - found.start > 8 else 0.3
+                # An HL7 field ("|19450923|") holds a timestamp, not a count.
+                in_field = before.endswith(("|", "^"))
+                long_stamp = found.end - found.start > 8
+                score = 0.8 if _DATE_CONTEXT.search(before) or long_stamp or in_field else 0.3
             results.append(_result(PhiCategory.DATE, found.start, found.end, score, self.NAME))
         return results

@@ -1,0 +1,307 @@
+"""Identifiers that a document's layout or register gives away, where no label sits next to the value.
+
+Exports and printouts put the label in a column header and the value rows below it (flowsheets, pharmacy
+profiles); raw HL7 puts it in a numbered field; a wristband prints the value above or below its bars; a
+MAR defines its initials once in a legend; patients write to their clinicians in lower case ("my daughter
+jessie will pick it up"). Each finder returns ``(category, start, end, score)`` for
+:class:`records.recognizers.ShapeRecognizer` to report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from records.census_names import census_words
+from records.lexicon import clinical_vocabulary, is_everyday_word
+from records.phi import PhiCategory
+
+Found = tuple[PhiCategory, int, int, float]
+
+# --- tables: a header row, then value rows ----------------------------------------------------------------
+
+# Column headers and the category of the values under them (the whole header cell must match).
+_COLUMNS: tuple[tuple[PhiCategory, re.Pattern[str]], ...] = tuple(
+    (category, re.compile(pattern, re.IGNORECASE))
+    for category, pattern in (
+        (
+            PhiCategory.MRN,
+            r"(?:pat(?:ient)?_?|pt_?)?(?:mrn|mr ?#|med ?rec(?: ?#| no\.?)?|chart ?(?:#|no\.?)?|unit no\.?)"
+            r"|(?:patient|pt|pat)[ _]?(?:id|#|no\.?)",
+        ),
+        (
+            PhiCategory.NAME,
+            r"(?:pat(?:ient)?_?|pt_?)?name|patient|attending|prescriber|provider|physician|nurse|rn|lpn"
+            r"|initials|signed(?: by)?|by|rph|pharmacist|caregiver|pcp",
+        ),
+        (PhiCategory.OTHER_ID, r"rx ?(?:#|no\.?)|order ?(?:#|id|no\.?)|accession(?: ?#)?|specimen ?(?:id|#)"),
+        (PhiCategory.ACCOUNT_NUMBER, r"acct ?#?|account(?: ?#| no\.?)?|fin|csn|enc(?:ounter)?(?: ?#| id)?"),
+    )
+)
+_HEADER_CELL = re.compile(r"[A-Za-z][A-Za-z0-9_#/ .()%-]{0,23}")
+# Fixed-width columns are separated by two spaces or more; delimited ones by a tab, a comma or a pipe.
+_WIDE_GAP = re.compile(r"[ \t]{2,}")
+_DELIMITERS = ("\t", "|", ",")
+_NAME_CELL = re.compile(r"[A-Za-z\u00c0-\u00ff][A-Za-z\u00c0-\u00ff'., -]*")
+_INITIALS_CELL = re.compile(r"[A-Z]{2,4}")
+# An identifier cell: one token of letters, digits and hyphens (not "04/08 2000", a flowsheet time).
+_ID_CELL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,}")
+
+
+def table_values(text: str) -> list[Found]:
+    """Values under identifying column headers, in delimited and fixed-width tables."""
+    found: list[Found] = []
+    lines = list(_lines(text))
+    for index, (_, line) in enumerate(lines):
+        for separator in (*_DELIMITERS, None):
+            header = _cells(line, separator)
+            if not _is_header(header):
+                continue
+            columns = {position: _column_category(cell) for position, (_, _, cell) in enumerate(header)}
+            found += _rows_below(lines[index + 1 :], header, columns, separator)
+            break
+    return found
+
+
+def _rows_below(
+    rows: list[tuple[int, str]],
+    header: list[tuple[int, int, str]],
+    columns: dict[int, PhiCategory | None],
+    separator: str | None,
+) -> list[Found]:
+    """The identifying cells of the rows under a header, until a row no longer fits its columns."""
+    found: list[Found] = []
+    for offset, line in rows:
+        cells = _cells(line, separator)
+        if _is_header(cells) or (separator is not None and len(cells) != len(header)):
+            break  # the next table, or the end of this one
+        if separator is None and (len(cells) < 2 or not _aligned(cells, header)):
+            break
+        for index, (start, end, cell) in enumerate(cells):
+            position = index if separator is not None else _column_of(start, header)
+            category = columns.get(position) if position is not None else None
+            if category is not None and _fits(category, cell):
+                found.append((category, offset + start, offset + end, 0.7))
+    return found
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def _cells(line: str, separator: str | None) -> list[tuple[int, int, str]]:
+    """The non-empty cells of a line (offsets within it, quotes and padding stripped)."""
+    if separator is not None and line.count(separator) < 2:
+        return []
+    pieces = _WIDE_GAP.split(line) if separator is None else _split_quoted(line, separator)
+    cells, position = [], 0
+    for piece in pieces:
+        start = line.index(piece, position) if piece else position
+        position = start + len(piece)
+        stripped = piece.strip().strip('"')
+        if stripped:
+            inner = start + piece.index(stripped)
+            cells.append((inner, inner + len(stripped), stripped))
+        elif separator is not None:
+            cells.append((start, start, ""))
+    return cells
+
+
+def _is_header(cells: list[tuple[int, int, str]]) -> bool:
+    """Three cells or more, all short labels, at least one of them an identifying column."""
+    if len(cells) < 3 or not all(_HEADER_CELL.fullmatch(cell) for _, _, cell in cells):
+        return False
+    return any(_column_category(cell) for _, _, cell in cells)
+
+
+def _split_quoted(line: str, separator: str) -> list[str]:
+    """``line`` split at ``separator`` outside double quotes ("00612094,\"BERGSTROM, ELLA M\",...")."""
+    return [m.group(0) for m in re.finditer(rf'(?:"[^"]*"|[^"{re.escape(separator)}])*', line)][::2]
+
+
+def _column_category(cell: str) -> PhiCategory | None:
+    for category, pattern in _COLUMNS:
+        if pattern.fullmatch(cell.strip()):
+            return category
+    return None
+
+
+def _aligned(cells: list[tuple[int, int, str]], header: list[tuple[int, int, str]]) -> bool:
+    """Whether most cells of a fixed-width row start where a header cell starts."""
+    starts = {start for start, _, _ in header}
+    hits = sum(1 for start, _, _ in cells if any(abs(start - column) <= 2 for column in starts))
+    return hits >= max(2, len(cells) - 1)
+
+
+def _column_of(start: int, header: list[tuple[int, int, str]]) -> int | None:
+    """The fixed-width column a cell starting at ``start`` sits in (within two characters)."""
+    for position, (column, _, _) in enumerate(header):
+        if abs(start - column) <= 2:
+            return position
+    return None
+
+
+def _fits(category: PhiCategory, cell: str) -> bool:
+    """Whether a cell holds a value of its column's kind (an ID has a digit; a name is not ordinary words)."""
+    if category is PhiCategory.NAME:
+        if _INITIALS_CELL.fullmatch(cell):
+            return not _ordinary(cell)
+        words = re.findall(r"[A-Za-z\u00c0-\u00ff'-]{2,}", cell)
+        return bool(_NAME_CELL.fullmatch(cell)) and bool(words) and not all(_ordinary(w) for w in words)
+    return any(ch.isdigit() for ch in cell) and bool(_ID_CELL.fullmatch(cell))
+
+
+def _ordinary(word: str) -> bool:
+    return is_everyday_word(word) or word.lower() in clinical_vocabulary()
+
+
+# --- raw HL7 v2 segments ------------------------------------------------------------------------------
+
+# Segment, field number, category of the field's first component: patient identifiers (PID-2, -3, -4),
+# patient account (PID-18), visit number (PV1-19), placer and filler order numbers (ORC/OBR-2, -3).
+_HL7_FIELDS = {
+    "PID": {2: PhiCategory.MRN, 3: PhiCategory.MRN, 4: PhiCategory.MRN, 18: PhiCategory.ACCOUNT_NUMBER},
+    "PV1": {19: PhiCategory.ACCOUNT_NUMBER},
+    "OBR": {2: PhiCategory.OTHER_ID, 3: PhiCategory.OTHER_ID},
+    "ORC": {2: PhiCategory.OTHER_ID, 3: PhiCategory.OTHER_ID},
+}
+_HL7_SEGMENT = re.compile(r"^(?P<segment>PID|PV1|OBR|ORC)\|.*$", re.MULTILINE)
+
+
+def hl7_segment_ids(text: str) -> list[Found]:
+    """Identifiers in the numbered fields of raw HL7 segments ("PID|1||00781123^^^STMARYS^MR")."""
+    found: list[Found] = []
+    for segment in _HL7_SEGMENT.finditer(text):
+        fields = _HL7_FIELDS[segment.group("segment")]
+        position = segment.start()
+        for number, field in enumerate(segment.group(0).split("|")):
+            category = fields.get(number)
+            if category is None:
+                position += len(field) + 1
+                continue
+            for repetition in field.split("~"):
+                value = repetition.split("^")[0]
+                if any(ch.isdigit() for ch in value) and len(value) >= 4:
+                    start = position + field.index(repetition)
+                    found.append((category, start, start + len(value), 0.8))
+            position += len(field) + 1
+    return found
+
+
+# --- barcodes ----------------------------------------------------------------------------------------------
+
+# A label's human-readable line directly above or below its bars ("00552817" over "|||| ||| |").
+_BARS = r"[ \t]*\|{2,}[| \t]*"
+_BARCODE_LINE = re.compile(
+    rf"^[ \t]*(?P<above>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{{4,19}})[ \t]*\n{_BARS}$"
+    rf"|^{_BARS}\n[ \t]*(?P<below>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{{4,19}})[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def barcode_lines(text: str) -> list[Found]:
+    """The value printed with a barcode, as an MRN (what wristbands and labels encode)."""
+    return [
+        (PhiCategory.MRN, *match.span(group), 0.7)
+        for match in _BARCODE_LINE.finditer(text)
+        for group in ("above", "below")
+        if match.group(group)
+    ]
+
+
+# --- initials legends -------------------------------------------------------------------------------------
+
+# "JT J. TOLLIVER LPN", "TRH = Tessa R. Holloway, RN": initials, then the name they abbreviate.
+# A lookahead, so that a legend's name running into the next entry's initials does not swallow them.
+_LEGEND = re.compile(
+    r"(?<![\w.])(?=(?P<initials>[A-Z]{2,4})[ \t]*(?:=|:|-|\u2013)?[ \t]*"
+    r"(?P<name>[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)(?:[ \t]+[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)){1,3}))"
+)
+# Two-letter words that the word lists may lack and that look like initials in capitals ("AT A TIRE SHOP").
+_SHORT_WORDS = frozenset("at to in on of by or an as if is it no so up us we am be do go he me my".split())
+
+
+def initials_legends(text: str) -> list[Found]:
+    """Initials a legend defines, and every other place they are written in capitals in the text.
+
+    Flowsheets and MARs sign each entry with initials and spell them out once; the legend (the letters
+    match the name's words) is the evidence that the bare "JT" in a grid is a person."""
+    found: list[Found] = []
+    defined: set[str] = set()
+    for match in _LEGEND.finditer(text):
+        initials, name = match.group("initials"), match.group("name")
+        words = [word for word in re.split(r"[ \t]+", name) if word]
+        for count in range(len(words), 1, -1):  # "J. TOLLIVER LPN" abbreviates the first two words
+            named = words[:count]
+            # "TO TRANSFUSION OF" spells "TO" too: a name has a word that is not an everyday word.
+            if "".join(word[0] for word in named) == initials and not all(_ordinary(w) for w in named):
+                defined.add(initials)
+                break
+    for initials in defined:
+        if _ordinary(initials) or initials.lower() in _SHORT_WORDS:
+            continue
+        found += [
+            (PhiCategory.NAME, *m.span(), 0.7) for m in re.finditer(rf"(?<![\w.]){initials}(?![\w])", text)
+        ]
+    return found
+
+
+# --- names in patients' own words -------------------------------------------------------------------------
+
+_KIN = (
+    r"daughter|son|wife|husband|mom|mum|mother|dad|father|sister|brother|niece|nephew|grandson|granddaughter"
+    r"|partner|girlfriend|boyfriend|friend|neighbou?r|caregiver|aunt|uncle|cousin|fianc[eé]e?"
+)
+# Messages written in lower case name people after kinship words, greetings, self-introductions and
+# titles: "my daughter jessie", "hi dr patel", "hey its kevin", "mr hargreaves". Capitalised names after
+# the same cues come from the labelled-name patterns; these catch the lower-case ones.
+_LOWER_NAME = r"(?P<value>[a-z][a-z'\u2019-]{2,})\b"
+_LOWER_CUES = tuple(
+    re.compile(rf"\b(?:{cue})\b{gap}{_LOWER_NAME}")
+    for cue, gap in (
+        (_KIN, r"[ \t]*[,(:]?[ \t]*"),
+        (r"dr|doctor|mr|mrs|ms|miss", r"\.?[ \t]+"),
+        (r"hi|hello|hey|dear|thanks|thank you|thx", r"[ \t,]+"),
+        # "its" alone is mostly the possessive ("in its mission"); after a greeting it introduces.
+        (r"this is|i am|i'm|(?:hi|hey|hello)[ \t,]+it'?s", r"[ \t]+"),
+    )
+)
+# Greetings and sign-offs around a capitalised first name: "Hi Ines,", "Thanks,\nEmeka", "Emeka - thanks".
+_GREETED_NAME = re.compile(
+    r"(?m:^)[ \t]*(?i:hi|hello|hey|dear|thanks|thank you|regards|best|cheers|sincerely)[ \t]*,?[ \t]*\n?"
+    r"[ \t]*(?P<value>[A-Z][a-z'\u2019-]{2,})[ \t]*[,!]?[ \t]*$"
+    r"|(?m:^)(?P<opening>[A-Z][a-z'\u2019-]{2,})[ \t]*(?:,|[-\u2013\u2014])[ \t]+"
+    r"(?i:thanks|thank you|quick|hi|sorry)\b"
+)
+# Words that follow a kinship word or a greeting in messages without being a name ("daughter text msg",
+# "wife says", "hi again") and that the clinical word lists lack.
+_FUNCTION_WORDS = frozenset(
+    "the and for you your our all any not but are was were has had have who what when where why how ill"
+    " everyone team there again also just still text texts texted msg message call calls called says said"
+    " wants asked thinks can will would could should did does got gets came went here home too".split()
+)
+
+
+def conversational_names(text: str) -> list[Found]:
+    """Names after the cues of messages and e-mails (see :data:`_LOWER_CUES` and :data:`_GREETED_NAME`)."""
+    found: list[Found] = []
+    for regex in _LOWER_CUES:
+        for match in regex.finditer(text):
+            if _could_be_name(match.group("value")):
+                found.append((PhiCategory.NAME, *match.span("value"), 0.6))
+    for match in _GREETED_NAME.finditer(text):
+        group = "value" if match.group("value") else "opening"
+        if _could_be_name(match.group(group)):
+            found.append((PhiCategory.NAME, *match.span(group), 0.6))
+    return found
+
+
+def _could_be_name(word: str) -> bool:
+    """Not a function or everyday word; a clinical word only if it is also a census name ("Dana")."""
+    lower = word.lower()
+    if lower in _FUNCTION_WORDS or is_everyday_word(lower):
+        return False
+    return lower not in clinical_vocabulary() or word.upper() in census_words()

@@ -101,5 +101,6 @@ def _render_admin(
         specialists=specialists,
         roles=list(Role),
         created="created" in request.query_params,
+        saved="saved" in request.query_params,
         **context,
     )

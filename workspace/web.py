@@ -46,6 +46,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page from ``templates/``, with the signed-in account (if any) and the current time."""
     context.setdefault("signed_in", getattr(request.state, "signed_in", None))
     context.setdefault("now", dt.datetime.now(dt.UTC))
+    context.setdefault("idle_minutes", request.app.state.settings.web_session_idle_minutes)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 

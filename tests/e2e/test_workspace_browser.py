@@ -222,6 +222,9 @@ def test_the_review_workspace_end_to_end(
     sign_in(page, base, "admin@example.com")
     expect(page.get_by_role("heading", name="Specialists")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="specialist", exact=True).click()
+    expect(page.get_by_label("Licence 1 state")).to_have_value("CA")
+    assert_accessible(page)
 
 
 def record_an_eval_run(world: PipelineWorld, folder: Path) -> None:

@@ -142,3 +142,32 @@ def test_admin_sees_credential_warnings_and_a_bad_new_account_is_named(
     )
     assert created.status_code == 303
     assert "new.reader@example.com" in browser.get("/app/admin").text
+
+
+def test_admin_edits_a_specialists_licences_and_a_bad_row_is_named(
+    browser: TestClient, signed_in_as: Callable[[Role], str], accounts: Accounts
+) -> None:
+    signed_in_as(Role.ADMIN)
+    url = f"/app/admin/specialists/{accounts.specialist}"
+    page = browser.get(url).text
+    assert 'value="CA"' in page
+    assert 'value="NY"' in page
+    form = {
+        "csrf_token": csrf_token(page),
+        "credentials": "MD",
+        "subspecialties": "cardiology, internal_medicine",
+        "weekly_capacity": "5",
+        "active": "true",
+        "license_state": ["CA", "TX"],
+        "license_number": ["A-1", "TX-77"],
+        "license_expires_on": ["2031-01-31", "31/12/2030"],
+    }
+    refused = browser.post(url, data=form)
+    assert refused.status_code == 422
+    assert "licenses, row 2, expires on" in refused.text
+    assert 'value="TX-77"' in refused.text  # what was typed is kept
+    form["license_expires_on"] = ["2031-01-31", "2030-12-31"]
+    assert browser.post(url, data=form).status_code == 303
+    saved = browser.get(url).text
+    assert 'value="TX"' in saved
+    assert 'value="NY"' not in saved  # the form replaces the list

@@ -41,7 +41,18 @@ function focusCitedPassage() {
   }
 }
 
+// The session ends after the idle time without a request; warn two minutes before, so nobody loses an edit.
+function warnBeforeIdleSignOut() {
+  const minutes = Number(document.body.dataset.idleMinutes);
+  const warning = document.querySelector(".idle-warning");
+  if (!minutes || !warning) {
+    return;
+  }
+  setTimeout(() => { warning.hidden = false; }, Math.max(0, (minutes - 2) * 60 * 1000));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  warnBeforeIdleSignOut();
   wireDialogs();
   focusCitedPassage();
   tickCountdowns();

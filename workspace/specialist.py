@@ -17,7 +17,7 @@ from review_api.cases import service as cases
 from review_api.deps import SessionDep
 from review_api.discrepancies.service import read_discrepancies
 from review_api.opinions import service as opinions
-from review_api.opinions.schemas import SectionEdit, SignRequest
+from review_api.opinions.schemas import AddendumRequest, SectionEdit, SignRequest
 from review_api.runs import service as runs
 from review_api.runs.schemas import DocumentText
 from store.errors import DomainError, NotFound, PreconditionFailed
@@ -33,6 +33,7 @@ SpecialistPage = Annotated[SignedIn, Depends(role_page(Role.SPECIALIST))]
 SpecialistForm = Annotated[SignedIn, Depends(role_form(Role.SPECIALIST))]
 MY_CASES_LIMIT = 200
 T = TypeVar("T")
+EXPORTS = {"pdf": ("application/pdf", "opinion.pdf"), "fhir": ("application/fhir+json", "opinion.fhir.json")}
 SUMMARY_SECTIONS = (
     ("presenting_problem", "Presenting problem"),
     ("conditions", "Conditions"),
@@ -160,17 +161,63 @@ def versions(
     return render(request, "versions.html", case_id=case_id, versions=saved, diff=diff)
 
 
+@router.post("/{case_id}/addenda")
+def add_addendum(
+    request: Request,
+    case_id: uuid.UUID,
+    signed_in: SpecialistForm,
+    session: SessionDep,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    meaning: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Sign a correction to the signed opinion (which itself never changes)."""
+    try:
+        addendum = AddendumRequest(text=text.strip(), password=password, meaning=meaning)
+        opinions.add_addendum(session, signed_in.principal, case_id, addendum.text, addendum)
+    except DomainError as error:
+        refused(session, request, error)
+        problem = {"detail": error.detail, "reasons": _reasons(error), "text": text}
+        return _render_case(
+            request, _load(session, signed_in.principal, case_id), addendum=problem, status_code=error.status
+        )
+    except ValueError:  # empty text, or a meaning too short or too long
+        problem = {
+            "detail": "write the correction and the meaning of your signature",
+            "reasons": [],
+            "text": text,
+        }
+        return _render_case(
+            request, _load(session, signed_in.principal, case_id), addendum=problem, status_code=422
+        )
+    return see_other(f"{PREFIX}/cases/{case_id}#signature")
+
+
 @router.get("/{case_id}/opinion.pdf")
 def opinion_pdf(
     request: Request, case_id: uuid.UUID, signed_in: SpecialistPage, session: SessionDep
 ) -> Response:
     """The signed opinion as PDF, as finalize rendered it."""
-    blobs = request.app.state.blob_store
-    content = b"".join(opinions.rendered(session, signed_in.principal, case_id, blobs, "pdf"))
+    return _export(request, session, signed_in, case_id, "pdf")
+
+
+@router.get("/{case_id}/opinion.fhir.json")
+def opinion_fhir(
+    request: Request, case_id: uuid.UUID, signed_in: SpecialistPage, session: SessionDep
+) -> Response:
+    """The signed opinion as a FHIR R4 bundle (DiagnosticReport and Provenance)."""
+    return _export(request, session, signed_in, case_id, "fhir")
+
+
+def _export(
+    request: Request, session: Session, signed_in: SignedIn, case_id: uuid.UUID, kind: str
+) -> Response:
+    content = b"".join(
+        opinions.rendered(session, signed_in.principal, case_id, request.app.state.blob_store, kind)
+    )
+    media_type, name = EXPORTS[kind]
     return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": "attachment; filename=opinion.pdf"},
+        content, media_type=media_type, headers={"Content-Disposition": f"attachment; filename={name}"}
     )
 
 

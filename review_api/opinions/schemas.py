@@ -98,9 +98,15 @@ class SignaturePublic(BaseModel):
     content_sha256: str
 
 
+class AddendumPublic(SignaturePublic):
+    """A signed addendum and its text (the correction it makes)."""
+
+    text: str
+
+
 class SignedOpinionPublic(SignaturePublic):
     """The signed opinion: its version, signature and addenda, and whether the PDF and FHIR are ready."""
 
     version: int
-    addenda: list[SignaturePublic]
+    addenda: list[AddendumPublic]
     exported: bool

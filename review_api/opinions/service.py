@@ -26,6 +26,7 @@ from prompts.opinion_templates import load_opinion_template
 from review_api import auditing
 from review_api.cases.service import get_case, transition
 from review_api.opinions.schemas import (
+    AddendumPublic,
     DiffPublic,
     DraftPublic,
     OpinionPublic,
@@ -486,7 +487,10 @@ def _present_signed(session: Session, signed: SignedOpinion) -> SignedOpinionPub
     return SignedOpinionPublic(
         **_signature(signed).model_dump(),
         version=version.number,
-        addenda=[_signature(addendum) for addendum in repository.addenda(signed.id)],
+        addenda=[
+            AddendumPublic(**_signature(addendum).model_dump(), text=json.loads(addendum.content)["text"])
+            for addendum in repository.addenda(signed.id)
+        ],
         exported=repository.export(signed.id) is not None,
     )
 

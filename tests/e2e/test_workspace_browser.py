@@ -203,6 +203,12 @@ def test_the_review_workspace_end_to_end(
     pdf = tmp_path / "opinion.pdf"
     download_info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    page.get_by_text("Add a signed addendum").click()
+    page.get_by_label("Addendum", exact=True).fill("CT angiography result to follow; opinion unchanged.")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign the addendum").click()
+    expect(page.locator(".addendum")).to_contain_text("CT angiography result to follow")
+    assert_accessible(page)
     sign_out(page)
 
     record_an_eval_run(world, tmp_path)

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -17,14 +17,12 @@ from review_api.deps import SessionDep
 from review_api.specialists.schemas import SpecialistProfileIn
 from review_api.specialists.service import present, put_profile
 from store.errors import DomainError, NotFound
-from store.models import Role
 from store.repositories.users import SpecialistRepository
+from workspace.admin import AdminForm, AdminPage
 from workspace.sessions import SignedIn
-from workspace.web import PREFIX, refused, render, role_form, role_page, see_other
+from workspace.web import PREFIX, refused, render, see_other
 
 router = APIRouter(prefix=f"{PREFIX}/admin/specialists", include_in_schema=False)
-AdminPage = Annotated[SignedIn, Depends(role_page(Role.ADMIN))]
-AdminForm = Annotated[SignedIn, Depends(role_form(Role.ADMIN))]
 BLANK_ROWS = 2
 Rows = Annotated[list[str], Form()]
 

@@ -130,18 +130,12 @@ def sign(
     meaning: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Sign the current version; a refusal re-opens the dialog with its reasons."""
-    try:
+
+    def sign_opinion() -> None:
         opinions.sign(session, signed_in.principal, case_id, SignRequest(password=password, meaning=meaning))
-    except DomainError as error:
-        refused(session, request, error)
-        workspace = _load(session, signed_in.principal, case_id)
-        refusal = {"detail": error.detail, "reasons": _reasons(error)}
-        return _render_case(request, workspace, refusal=refusal, status_code=error.status)
-    except ValueError:  # the meaning is too short or too long for SignRequest
-        workspace = _load(session, signed_in.principal, case_id)
-        refusal = {"detail": "state the meaning of your signature (10 to 300 characters)", "reasons": []}
-        return _render_case(request, workspace, refusal=refusal, status_code=422)
-    return see_other(f"{PREFIX}/cases/{case_id}#signature")
+
+    invalid = "state the meaning of your signature (10 to 300 characters)"
+    return _signed(request, session, signed_in, case_id, sign_opinion, "refusal", invalid)
 
 
 @router.get("/{case_id}/versions")
@@ -172,25 +166,13 @@ def add_addendum(
     meaning: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Sign a correction to the signed opinion (which itself never changes)."""
-    try:
+
+    def sign_addendum() -> None:
         addendum = AddendumRequest(text=text.strip(), password=password, meaning=meaning)
         opinions.add_addendum(session, signed_in.principal, case_id, addendum.text, addendum)
-    except DomainError as error:
-        refused(session, request, error)
-        problem = {"detail": error.detail, "reasons": _reasons(error), "text": text}
-        return _render_case(
-            request, _load(session, signed_in.principal, case_id), addendum=problem, status_code=error.status
-        )
-    except ValueError:  # empty text, or a meaning too short or too long
-        problem = {
-            "detail": "write the correction and the meaning of your signature",
-            "reasons": [],
-            "text": text,
-        }
-        return _render_case(
-            request, _load(session, signed_in.principal, case_id), addendum=problem, status_code=422
-        )
-    return see_other(f"{PREFIX}/cases/{case_id}#signature")
+
+    invalid = "write the correction and the meaning of your signature (10 to 300 characters)"
+    return _signed(request, session, signed_in, case_id, sign_addendum, "addendum", invalid, text=text)
 
 
 @router.get("/{case_id}/opinion.pdf")
@@ -275,6 +257,31 @@ def _unless_missing(read: Callable[[Session, Principal, uuid.UUID], T], *args: A
         return read(*args)
     except NotFound:
         return None
+
+
+def _signed(
+    request: Request,
+    session: Session,
+    signed_in: SignedIn,
+    case_id: uuid.UUID,
+    sign: Callable[[], None],
+    form: str,
+    invalid: str,
+    **typed: str,
+) -> Response:
+    """Run a signature; on a refusal the case page again, the ``form`` (the sign dialog or the addendum form)
+    open with the reasons and what was typed."""
+    try:
+        sign()
+    except DomainError as error:
+        refused(session, request, error)
+        problem, status = {"detail": error.detail, "reasons": _reasons(error)}, error.status
+    except ValueError:  # a field SignRequest refuses: empty, too short or too long
+        problem, status = {"detail": invalid, "reasons": []}, 422
+    else:
+        return see_other(f"{PREFIX}/cases/{case_id}#signature")
+    workspace = _load(session, signed_in.principal, case_id)
+    return _render_case(request, workspace, status_code=status, **{form: problem | typed})
 
 
 def _reasons(error: DomainError) -> list[str]:

@@ -22,7 +22,13 @@ from pydantic import BaseModel
 from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
 from records.offsets import OffsetMap
 from records.phi import PhiCategory
-from records.recognizers import FACILITY_WORDS_RECOGNIZER, SURNAME_FIRST_RECOGNIZER
+from records.recognizers import (
+    FACILITY_WORDS_RECOGNIZER,
+    SURNAME_FIRST_RECOGNIZER,
+    VENUE_RECOGNIZER,
+    is_proper_venue,
+    only_department_words,
+)
 from records.vault import PhiVault
 
 ENGINE_VERSION = "deid-1"
@@ -368,6 +374,7 @@ def _to_detection(result: Any, text: str) -> Detection | None:
     if (
         category in _WORDY_CATEGORIES
         and recognizer != FACILITY_WORDS_RECOGNIZER
+        and not (recognizer == VENUE_RECOGNIZER and is_proper_venue(value))
         and _only_common_words(value, inflected=recognizer == "SpacyRecognizer")
         and not _has_known_name(value)
     ):
@@ -391,6 +398,8 @@ def _is_ner_noise(entity: str, value: str) -> bool:
     stripped = value.strip()
     if entity == "ORGANIZATION" and (not _FACILITY_HINT.search(value) or _NOT_FACILITY.search(value)):
         return True
+    if entity == "ORGANIZATION" and only_department_words(value):
+        return True  # "Device Clinic", "Pediatric Hospital Medicine": a service, not which hospital
     if entity == "LOCATION" and (" ".join(value.lower().split()) in _NOT_PLACES or len(stripped) <= 3):
         return True
     words = re.findall(r"[A-Za-z0-9'-]+", stripped)
@@ -493,12 +502,34 @@ def repeated_mentions(text: str, detections: list[Detection]) -> list[Detection]
             for word in re.findall(r"[A-Za-z][A-Za-z'\u2019-]{3,}", value):
                 if word.lower() not in common_words() and word.lower() not in clinical_vocabulary():
                     needles.setdefault(word.lower(), detection)
+        if detection.category is PhiCategory.FACILITY and (short := _facility_short_form(value)):
+            needles.setdefault(short.lower(), detection)
     found = []
     for needle, source in needles.items():
         for match in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", text, re.IGNORECASE):
             # A repeat only fills gaps: any detection made on its own merits wins an overlap.
             found.append(Detection(match.start(), match.end(), source.category, _REPEAT_SCORE, "repeat"))
     return found
+
+
+def _facility_short_form(value: str) -> str | None:
+    """The first word of a facility's name when it could stand for the facility alone ("Crossroads Wound
+    Care Center" ... "wound care per Crossroads", "Northstar Dialysis" ... "fax to Northstar"): five
+    letters or more and no everyday, clinical or department word."""
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", value)
+    if len(words) < 2 or len(words[0]) < 5 or words[0].lower() in ("saint", "sisters"):
+        return None
+    first = words[0]
+    if is_everyday_word(first) or first.lower() in clinical_vocabulary() or only_department_words(first):
+        return None
+    return None if first.lower() in _name_pool_lower() else first
+
+
+@lru_cache(maxsize=1)
+def _name_pool_lower() -> frozenset[str]:
+    """The known given names and surnames in lower case: a surname that starts a practice's name ("Hollis
+    Drug") is found again as a name when it is one, and must not turn every namesake into a facility."""
+    return frozenset(name.lower() for name in _name_pool())
 
 
 def _build_analyzer() -> Any:

@@ -302,7 +302,7 @@ def unconfirmed_diagnoses(case: CaseTexts) -> list[FlagOutput]:
         if affirmed_in(case.findings(), patterns):
             continue
         absent = mentions_in(case.documents, patterns)
-        names = " or ".join(test["name"] for test in tests)
+        names = " or ".join(_without_article(test["name"]) for test in tests)
         flags.append(
             _flag(
                 "unsupported_by_records",
@@ -313,6 +313,11 @@ def unconfirmed_diagnoses(case: CaseTexts) -> list[FlagOutput]:
             )
         )
     return flags
+
+
+def _without_article(name: str) -> str:
+    """A test's name after "no" ("no ischaemia test", not "no an ischaemia test")."""
+    return re.sub(r"^(?:an?|the) ", "", name)
 
 
 def missing_workup(case: CaseTexts) -> list[FlagOutput]:
@@ -333,7 +338,7 @@ def missing_workup(case: CaseTexts) -> list[FlagOutput]:
             for item in missing
             for s in find_any(key, text, item["patterns"])
         ]
-        names = ", ".join(item["name"] for item in missing)
+        names = ", ".join(_without_article(item["name"]) for item in missing)
         flags.append(
             _flag(
                 "missing_workup",

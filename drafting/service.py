@@ -125,6 +125,19 @@ def draft_opinion(
     return DraftResult(_checked(template, result.output, inputs), result.provenance)
 
 
+def record_heading(text: str) -> str:
+    """How a record names itself: its first line, or, when that line runs on (a PDF whose text layer lost
+    its line breaks), its first sentences up to ``HEADING_CHARS``, never a word cut in half."""
+    first_line = text.lstrip().split("\n", 1)[0]
+    if len(first_line) <= HEADING_CHARS:
+        return first_line
+    window = first_line[: HEADING_CHARS + 1]
+    sentence_end = window.rfind(". ")
+    if sentence_end > 0:
+        return window[: sentence_end + 1]
+    return window[: window.rfind(" ")] if " " in window else window[:HEADING_CHARS]
+
+
 def _inputs(template: OpinionTemplate, sources: DraftSources) -> _Inputs:
     inputs = _Inputs()
     for key, text in (("diagnosis", sources.diagnosis), ("question", sources.question)):
@@ -133,7 +146,7 @@ def _inputs(template: OpinionTemplate, sources: DraftSources) -> _Inputs:
             inputs.records[key] = (text, 0)
     by_id = {text.source_id: text for text in sources.documents}
     for text in sources.documents:
-        heading = text.certified.text.lstrip().split("\n", 1)[0][:HEADING_CHARS]
+        heading = record_heading(text.certified.text)
         start = text.certified.text.find(heading)
         if (heading_key := inputs.record("h", text, start, start + len(heading))) is not None:
             inputs.documents.append(heading_key)

@@ -63,10 +63,10 @@ class Runtime:
         return Worker(self.pipeline_services(), checkpointer, options)
 
     def create_app(self) -> FastAPI:
-        """The API over this runtime."""
-        from review_api.app import create_app
+        """The API, with the workspace pages, over this runtime."""
+        from reconsult.service_app import create_service_app
 
-        return create_app(self.settings, self.session_factory, self.blob_store)
+        return create_service_app(self.settings, self.session_factory, self.blob_store)
 
 
 def build_runtime(settings: Settings, *, upgrade_schema: bool = False) -> Runtime:

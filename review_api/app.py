@@ -26,7 +26,6 @@ from review_api.specialists.endpoints import router as specialists_router
 from review_api.uploads.endpoints import router as uploads_router
 from review_api.users.endpoints import router as users_router
 from store.blobs import BlobStore
-from workspace import app as workspace
 
 DESCRIPTION = """
 The case API of **reconsult**, the AI layer for medical second opinions.
@@ -69,7 +68,6 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session], blob_
     for router in routers:
         app.include_router(router)
     install_problem_handlers(app)
-    workspace.install(app)
     _mount_offline_docs(app)
     _mark_binary_fields(app)
 

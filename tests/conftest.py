@@ -30,8 +30,8 @@ from reconsult.offline import apply_offline_defaults
 apply_offline_defaults()
 
 from reconsult.demo import synthetic_pdf  # noqa: E402
+from reconsult.service_app import create_service_app  # noqa: E402
 from reconsult.settings import Mode, Settings  # noqa: E402
-from review_api.app import create_app  # noqa: E402
 from review_api.security import create_access_token  # noqa: E402
 from review_api.specialists.schemas import CertificationIn, LicenseIn, SpecialistProfileIn  # noqa: E402
 from review_api.specialists.service import put_profile  # noqa: E402
@@ -226,7 +226,7 @@ def client(
     settings: Settings, session_factory: sessionmaker[Session], blob_store: LocalBlobStore
 ) -> Iterator[TestClient]:
     """The API over the test transaction."""
-    app = create_app(settings, session_factory, blob_store)
+    app = create_service_app(settings, session_factory, blob_store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

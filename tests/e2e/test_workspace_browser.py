@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from evals.report import write_report
 from pipeline.worker import Worker
-from review_api.app import create_app
+from reconsult.service_app import create_service_app
 from store.models import EvalRun, Role
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, serve
@@ -49,7 +49,7 @@ def worker(pipeline_world: PipelineWorld) -> Iterator[Worker]:
 @pytest.fixture
 def served(pipeline_world: PipelineWorld) -> Iterator[str]:
     world = pipeline_world
-    yield from serve(create_app(world.settings, world.session_factory, world.blob_store))
+    yield from serve(create_service_app(world.settings, world.session_factory, world.blob_store))
 
 
 @pytest.fixture

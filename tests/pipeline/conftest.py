@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from reconsult.runtime import Runtime
+from reconsult.service_app import create_service_app
 from reconsult.settings import Settings
-from review_api.app import create_app
 from review_api.security import create_access_token
 from store import migrate
 from store.blobs import LocalBlobStore
@@ -76,6 +76,6 @@ def pipeline_world(fresh_engine: Engine, settings: Settings, tmp_path: Path) -> 
     world_settings = settings.model_copy(update={"data_dir": tmp_path})
     factory = sessionmaker(bind=fresh_engine, expire_on_commit=False)
     blob_store = LocalBlobStore(world_settings.blob_dir, Cipher(world_settings.data_key_bytes))
-    app = create_app(world_settings, factory, blob_store)
+    app = create_service_app(world_settings, factory, blob_store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield PipelineWorld(fresh_engine, factory, client, accounts, world_settings, blob_store)

@@ -15,15 +15,25 @@ from sqlalchemy.orm import Session
 from review_api import auditing
 from review_api.cases import service as cases
 from review_api.deps import SessionDep
+from review_api.discrepancies.schemas import DiscrepanciesPublic
 from review_api.discrepancies.service import read_discrepancies
 from review_api.opinions import service as opinions
-from review_api.opinions.schemas import AddendumRequest, SectionEdit, SignRequest
+from review_api.opinions.schemas import (
+    AddendumRequest,
+    DraftPublic,
+    OpinionPublic,
+    SectionEdit,
+    SignedOpinionPublic,
+    SignRequest,
+)
 from review_api.runs import service as runs
-from review_api.runs.schemas import DocumentText
+from review_api.runs.schemas import DocumentListing, DocumentText, SummaryPublic
+from store.case_status import CaseStatus
 from store.errors import DomainError, NotFound, PreconditionFailed
 from store.models import Role
 from store.principal import Principal
 from store.repositories.cases import CaseFilters, CaseRepository
+from summarizer.schemas import Citation
 from workspace.documents import paged
 from workspace.sessions import SignedIn
 from workspace.web import PREFIX, refused, render, role_form, role_page, see_other
@@ -32,6 +42,7 @@ router = APIRouter(prefix=f"{PREFIX}/cases", include_in_schema=False)
 SpecialistPage = Annotated[SignedIn, Depends(role_page(Role.SPECIALIST))]
 SpecialistForm = Annotated[SignedIn, Depends(role_form(Role.SPECIALIST))]
 MY_CASES_LIMIT = 200
+FINISHED = frozenset({CaseStatus.SIGNED, CaseStatus.DELIVERED, CaseStatus.CANCELLED})
 T = TypeVar("T")
 EXPORTS = {"pdf": ("application/pdf", "opinion.pdf"), "fhir": ("application/fhir+json", "opinion.fhir.json")}
 SUMMARY_SECTIONS = (
@@ -53,16 +64,16 @@ SUMMARY_SECTIONS = (
 class CaseWorkspace:
     """Everything the case page shows, read through the API's services (so each read is audited)."""
 
-    case: Any
-    documents: list[Any]
+    case: cases.CaseViewModel
+    documents: list[DocumentListing]
     document: DocumentText | None = None
     passage: tuple[int, int] | None = None
-    summary: Any = None
-    flags: Any = None
-    draft: Any = None
-    opinion: Any = None
-    signed: Any = None
-    sources: dict[str, list[Any]] = field(default_factory=dict)
+    summary: SummaryPublic | None = None
+    flags: DiscrepanciesPublic | None = None
+    draft: DraftPublic | None = None
+    opinion: OpinionPublic | None = None
+    signed: SignedOpinionPublic | None = None
+    sources: dict[str, list[Citation]] = field(default_factory=dict)
 
 
 @router.get("")
@@ -72,8 +83,8 @@ def my_cases(request: Request, signed_in: SpecialistPage, session: SessionDep) -
     found, _ = CaseRepository(session).list_readable(principal, CaseFilters(), offset=0, limit=MY_CASES_LIMIT)
     auditing.record(session, "case.list", "case")
     views = [cases.present(session, principal, case) for case in found]
-    open_cases = sorted((v for v in views if v.status.value != "signed"), key=_due_order)
-    done = [view for view in views if view.status.value == "signed"]
+    open_cases = sorted((view for view in views if view.status not in FINISHED), key=_due_order)
+    done = [view for view in views if view.status in FINISHED]
     return render(request, "my_cases.html", open_cases=open_cases, done=done)
 
 
@@ -292,5 +303,7 @@ def _reasons(error: DomainError) -> list[str]:
     ]
 
 
-def _due_order(view: Any) -> tuple[int, str]:
-    return (0, view.due_at.isoformat()) if view.due_at else (1, "")
+def _due_order(view: cases.CaseViewModel) -> tuple[int, str]:
+    """Cases with a due time first, the nearest first."""
+    due_at = getattr(view, "due_at", None)
+    return (0, due_at.isoformat()) if due_at else (1, "")

@@ -88,7 +88,8 @@ _PHONE_VALUE = (
 # An SSN, whole or masked but for the last four ("XXX-XX-1234", "***-**-1234"), with - . or space.
 _SSN_BODY = r"(?:\d{3}|[Xx*]{3})[-. ]?(?:\d{2}|[Xx*]{2})[-. ]?\d{4}"
 _PHOTO_VALUE = (
-    r"(?P<value>[A-Z0-9][\w.-]*\.(?:jpe?g|png|tiff?|heic|bmp|gif)|IMG[_-]?\d+(?:\.\w{3,4})?|PHOTO[_-]?\w+)"
+    r"(?P<value>[A-Z0-9][\w.-]*\.(?:jpe?g|png|tiff?|heic|bmp|gif)|IMG[_-]?\d+(?:\.\w{3,4})?"
+    r"|PHOTO[_-]?\w+(?:-\w+)*)"
 )
 _NO = r"(?: #| no\.?| number)?"
 
@@ -197,6 +198,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"licen[cs]e \(",
             r"lic\.?(?: #| no\.?)?",
             rf"driver'?s licen[cs]e{_NO}",
+            # A commercial driver's licence ("CDL # K8812-40917").
+            rf"CDL{_NO}",
             r"(?-i:DL)(?: #| no\.?)?",
             rf"DEA{_NO}",
             rf"NPI{_NO}",
@@ -221,20 +224,25 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     LabeledPattern(
         PhiCategory.DEVICE_ID,
         _label(
-            rf"serials?{_NO}",
+            rf"(?<!/)serials?{_NO}",  # not "Model/Serial", whose first value is the model
             "S/?N",
             r"device(?: ID| #| serial| identifier)",
             "UDI",
-            "model/serial",
             r"implant(?: ID| #| serial)",
         ),
         _ID,
+    ),
+    # "Model/Serial: CD3371-40Q / 810442771": only the serial after the slash identifies the device.
+    LabeledPattern(
+        PhiCategory.DEVICE_ID,
+        _label(r"model ?/ ?serial(?: #| no\.?)?"),
+        r"(?:[A-Z0-9][\w.-]*[ \t]*/[ \t]*)?" + _ID,
     ),
     LabeledPattern(
         PhiCategory.BIOMETRIC_ID,
         _label(
             r"fingerprint(?: ID| #| template| record)?",
-            r"retinal scan(?: ID| #)?",
+            r"retina(?:l)? scan(?: ID| #)?",
             r"iris scan(?: ID| #)?",
             r"voice ?print(?: ID| #)?",
             r"biometric(?: ID| #| template| record)?",
@@ -250,7 +258,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         PhiCategory.PHOTO_REFERENCE,
         _label(
             r"(?:full[- ]face )?photo(?:graph)?(?: ID| #| file)?",
-            r"facial (?:photo|image)(?: ID| #)?",
+            r"facial (?:photo(?:graph)?|image)(?: ID| #)?",
             "image file",
             "headshot",
         ),
@@ -543,6 +551,40 @@ _HL7_NAME = re.compile(
     rf"\b[{_UPPER}][{_LETTER}'-]+\^[{_UPPER}][{_LETTER}'-]+(?:\^[{_UPPER}][{_LETTER}.'-]*)?"
 )
 _HL7_CITY_ZIP = re.compile(r"\^\^?(?P<city>[A-Z][A-Za-z .'-]+)\^[A-Z]{2}\^(?P<zip>\d{5}(?:-\d{4})?)")
+# Ages over 89 in words: "ninety-one years old", "aged ninety-three", "she is ninety-six",
+# "NINETY-TWO-YEAR-OLD".
+_AGE_WORDS = (
+    r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one hundred(?:[- ](?:and[- ])?\w+)?)"
+)
+_NOT_AN_AGE_AFTER = (
+    r"(?![ \t]*(?:%|/|\.\d|mg|kg|lb|bpm|mm|cm|ml|units?|beats|percent|degrees|minutes|min\b|seconds|days"
+)
+_NOT_AN_AGE_AFTER += (
+    r"|weeks|months|hours|times|patients|people|cases|meters|feet|pounds|tablets|pills|f\b|c\b))"
+)
+_AGE_IN_WORDS = re.compile(
+    rf"\b(?P<age>{_AGE_WORDS})(?=[ \t-]*(?:years?[ -]old|year-old|years? of age))"
+    rf"|\b(?:aged?|is|was|now|turns?|turned|at)[ \t]+(?P<age2>{_AGE_WORDS})\b"
+    rf"{_NOT_AN_AGE_AFTER}{_AGE_THRESHOLD}",
+    _FLAGS,
+)
+# Words and decades that place an age at 90 or more: "a nonagenarian", "centenarian", "in her 90s",
+# "in his early nineties". Safe Harbor allows only "90 or older", and these are narrower. ("Octogenarian"
+# and "in her 80s" are not.)
+_AGE_CLASS = re.compile(
+    # A group in a study or a policy ("nonagenarian cohorts") is nobody's age.
+    r"\b(?P<age>(?:super)?centenarian|nonagenarian)\b"
+    r"(?![ \t]+(?i:cohorts?|patients|populations?|groups?|studies))"
+    r"|\bin[ \t]+(?:his|her|their)[ \t]+(?:(?:early|mid|late)[ \t-]*)?"
+    r"(?P<age2>(?:9|1[01])0'?s|nineties)\b",
+    _FLAGS,
+)
+# "she is 97 now", "he is 94": a person's age after "is" needs a person before it.
+_AGE_IS = re.compile(
+    rf"\b(?:she|he|who|patient|pt)[ \t]+(?:is|was|turned)[ \t]+(?P<age>9\d|1[01]\d)\b{_NOT_AN_AGE_AFTER}"
+    rf"{_AGE_THRESHOLD}",
+    _FLAGS,
+)
 # Ages over 89 written without "year": "now 92", "died at 98", "lived to 91".
 _AGE_PHRASE = re.compile(
     r"\b(?i:now|at|to|turns?|turned|reached)[ \t]+(?P<age>9\d|1[01]\d)\b"
@@ -739,6 +781,12 @@ def _label_category(label: str) -> PhiCategory | None:
     return None
 
 
+def _continues_list(value: str) -> bool:
+    """Whether a value after a comma or semicolon is another identifier of the list. Its first word must
+    hold a digit: "; compliance 91%" and "; BIN 610014" start a new item with its own word or label."""
+    return _looks_like_identifier(value) and any(char.isdigit() for char in value.split()[0])
+
+
 class LabeledValueRecognizer(EntityRecognizer):
     """The value after a label, for every :data:`LABELED_PATTERNS` entry."""
 
@@ -788,7 +836,7 @@ class LabeledValueRecognizer(EntityRecognizer):
         results = []
         while (more := _LIST_CONTINUATION.match(text, position)) is not None:
             value = more.group("value").rstrip(" .-/")
-            if pattern.category is PhiCategory.NAME or not _looks_like_identifier(value):
+            if pattern.category is PhiCategory.NAME or not _continues_list(value):
                 break
             start = more.start("value")
             results.append(_result(pattern.category, start, start + len(value), pattern.score, self.NAME))
@@ -878,14 +926,27 @@ class ShapeRecognizer(EntityRecognizer):
         for match in _HL7_CITY_ZIP.finditer(text):
             found.append(_result(PhiCategory.CITY, *match.span("city"), 0.85, self.NAME))
             found.append(_result(PhiCategory.ZIP, *match.span("zip"), 0.9, self.NAME))
-        found += [
-            _result(PhiCategory.AGE_OVER_89, *m.span("age"), 0.6, self.NAME)
-            for m in _AGE_PHRASE.finditer(text)
-        ]
-        for match in _AGE_OVER_89.finditer(text):
-            group = "age" if match.group("age") else "age2"
-            found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, self.NAME))
+        found += _ages_over_89(text, self.NAME)
         return [result for result in found if result.entity_type in entities]
+
+
+# A distance before "90 M" ("6-MINUTE WALK 90 M"): metres, not a 90-year-old man.
+_DISTANCE_BEFORE = re.compile(r"(?i:walk|walked|distance|ambulated?|gait)[^\n]{0,12}$")
+
+
+def _ages_over_89(text: str, name: str) -> list[RecognizerResult]:
+    """Every age of 90 or more: in digits, in words, as a decade or a class word ("nonagenarian")."""
+    found = []
+    for regex, score in ((_AGE_PHRASE, 0.6), (_AGE_IS, 0.6), (_AGE_IN_WORDS, 0.8), (_AGE_CLASS, 0.8)):
+        for match in regex.finditer(text):
+            group = "age" if match.group("age") else "age2"
+            found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), score, name))
+    for match in _AGE_OVER_89.finditer(text):
+        group = "age" if match.group("age") else "age2"
+        if _DISTANCE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+            continue
+        found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, name))
+    return found
 
 
 # The name one-known-half "Last, First" matches are reported under: weak evidence, so clinical eponym
@@ -1094,7 +1155,7 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
     """Identifiers whose shape gives them away without a label: barcodes, case and donation numbers,
     face photographs' file names."""
     found = [_result(PhiCategory.MRN, *m.span("value"), 0.6, name) for m in _BARCODE.finditer(text)]
-    found += _face_photo_files(text, name)
+    found += _face_photo_files(text, name) + _distant_labeled_ids(text, name)
     for regex in (_CASE_NUMBER, _DONATION_NUMBER):
         found += [
             _result(PhiCategory.OTHER_ID, *m.span(), 0.6, name)
@@ -1105,13 +1166,68 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
 
 
 def _face_photo_files(text: str, name: str) -> list[RecognizerResult]:
-    """Every image file name after a face-photo cue in its line (see :data:`_FACE_PHOTO_FILE`)."""
+    """Every image file name after a face-photo cue in its line (see :data:`_FACE_PHOTO_FILE`), named as
+    a face photo itself, or followed by a full-face cue; and face-photo IDs (see :data:`_FACE_IMAGE_ID`)."""
     found = []
     for cue in _FACE_PHOTO_FILE.finditer(text):
         line_end = text.find("\n", cue.start())
         line_end = len(text) if line_end < 0 else line_end
         for file in _IMAGE_FILE.finditer(text, cue.start("value"), line_end):
             found.append(_result(PhiCategory.PHOTO_REFERENCE, *file.span(), 0.8, name))
+    for file in _IMAGE_FILE.finditer(text):
+        after = text[file.end() : file.end() + 30]
+        if _FACE_FILE_NAME.search(file.group(0)) or _FACE_CUE_AFTER.match(after):
+            found.append(_result(PhiCategory.PHOTO_REFERENCE, *file.span(), 0.8, name))
+    for match in _PHOTO_SHAPED_ID.finditer(text):
+        found.append(_result(PhiCategory.PHOTO_REFERENCE, *match.span(), 0.7, name))
+    for line in _FACE_PHOTO_LINE.finditer(text):
+        for match in _FACE_IMAGE_ID.finditer(text, line.start(), line.end()):
+            found.append(_result(PhiCategory.PHOTO_REFERENCE, *match.span("value"), 0.75, name))
+    return found
+
+
+# A file named as a face picture ("selfie_20241002.heic", "mom_face_0611.jpg", "CDA_0302_FACE01.jpg").
+_FACE_FILE_NAME = re.compile(r"(?i:(?<![a-z])(?:face|facial|selfie|portrait|headshot|mugshot)(?![a-z]))")
+# A full-face cue right after the file ("IMG_0045.JPG, full face"; "IMG_0046.JPG (frontal face)").
+_FACE_CUE_AFTER = re.compile(r"[ \t,;(\-]*(?i:full[- ]face|frontal face|face\b|facial)")
+# An image ID built on PHOTO, FACE or PORTRAIT with a number: "PHOTO-SRI-558120", "BK-PHOTO-003381-F".
+_PHOTO_SHAPED_ID = re.compile(
+    r"\b(?:[A-Z0-9]+[-_])*(?:PHOTO|FACE|PORTRAIT)[-_](?=[A-Z0-9-_]*\d)[A-Z0-9]+(?:[-_][A-Z0-9]+)*\b"
+)
+# A line about a picture of the face kept for identity: "Secondary capture series 900 (face, for identity)
+# is stored as SC image SC-2201847-0001". Wound, fundus and operative-field pictures have no such words.
+_FACE_PHOTO_LINE = re.compile(
+    r"^[^\n]*(?i:full[- ]face|facial (?:photo|image|picture)"
+    r"|\bface\b[^\n]{0,20}identi|identi\w*[^\n]{0,20}\bface\b)"
+    r"[^\n]*$",
+    re.MULTILINE,
+)
+# In such a line, an ID after an image word: letters and digits, with at least one of each.
+_FACE_IMAGE_ID = re.compile(
+    r"\b(?i:image|photo(?:graph)?|capture|picture|file)(?i:[ \t]+(?:ID|#|no\.?))?[ \t:#]*"
+    r"(?P<value>(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Z0-9][A-Z0-9]*(?:[-_][A-Z0-9]+)+)\b(?!\.\w)"
+)
+# A biometric or device label whose value comes later in the sentence: "Fingerprint ID on file for the
+# e-prescribing token: FP-7719-3042", "iris scan ID for the medication cabinet is IRS-550183", "Device ID in
+# the manufacturer registry: SJM-810442771". The value must hold a digit.
+_BIOMETRIC_KINDS = (
+    r"finger ?print|iris|retina|retinal|voice ?print|palm[- ]?vein|palm ?print|biometric|face ?print"
+)
+_DEVICE_KINDS = r"device|implant|pacemaker|ICD|defibrillator|pump|generator|transmitter|processor"
+_DISTANT_LABEL = re.compile(
+    rf"\b(?i:(?P<biometric>{_BIOMETRIC_KINDS})|{_DEVICE_KINDS})(?i:[ \t]+(?:scan|template|enrol+ment))?"
+    r"[ \t]+(?i:ID|identifier|serial(?:[ \t]+number)?|S/?N)\b[^\n:#]{1,50}?(?::|#|\b(?i:is)\b)[ \t]*"
+    r"(?P<value>(?=[\w-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){4,24})\b"
+)
+
+
+def _distant_labeled_ids(text: str, name: str) -> list[RecognizerResult]:
+    """Biometric and device identifiers introduced by a label earlier in the sentence (see
+    :data:`_DISTANT_LABEL`)."""
+    found = []
+    for match in _DISTANT_LABEL.finditer(text):
+        category = PhiCategory.BIOMETRIC_ID if match.group("biometric") else PhiCategory.DEVICE_ID
+        found.append(_result(category, *match.span("value"), 0.8, name))
     return found
 
 

@@ -25,7 +25,14 @@ log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Refused attempts are audited too: who tried what on which case: stale saves, refused signatures.
-_REFUSAL_OUTCOMES = {401: "unauthenticated", 403: "denied", 404: "not_found", 409: "conflict", 412: "stale"}
+_REFUSAL_OUTCOMES = {
+    401: "unauthenticated",
+    403: "denied",
+    404: "not_found",
+    409: "conflict",
+    412: "stale",
+    429: "throttled",
+}
 
 
 def problem(

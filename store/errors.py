@@ -67,3 +67,9 @@ class Unauthorized(DomainError):
     """Missing, invalid or expired credentials."""
 
     status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time (failed sign-ins): wait before trying again."""
+
+    status, title, slug = 429, "Too many requests", "too-many-requests"

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from review_api import auditing
+from review_api.auth.service import authenticate
 from review_api.context import current_request
-from review_api.deps import SessionDep, SettingsDep
-from review_api.security import verify_password_or_dummy
+from review_api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from store.errors import TooManyRequests, Unauthorized
 from store.principal import Principal
-from store.repositories.users import UserRepository
 from workspace import sessions
 from workspace.web import HOME_BY_ROLE, PREFIX, FormPosterDep, SignedInDep, render, see_other
 
@@ -38,6 +38,7 @@ def sign_in_page(request: Request, settings: SettingsDep) -> Response:
 def sign_in(
     request: Request,
     session: SessionDep,
+    session_factory: SessionFactoryDep,
     settings: SettingsDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
@@ -46,14 +47,12 @@ def sign_in(
     """Start a session; a wrong e-mail or password gets the same answer in the same time."""
     if not sessions.same_token(request.cookies.get(SIGN_IN_COOKIE, ""), csrf_token):
         return _sign_in_form(request, settings.secure_cookies, "The form expired. Please sign in again.")
-    user = UserRepository(session).get_by_email(email.strip())
-    if not verify_password_or_dummy(user, password) or user is None or not user.active:
-        return _sign_in_form(
-            request,
-            settings.secure_cookies,
-            "Incorrect e-mail or password, or the account is inactive.",
-            email,
-        )
+    try:
+        user = authenticate(session, session_factory, settings.jwt_signing_key, email, password)
+    except (Unauthorized, TooManyRequests) as error:
+        session.rollback()
+        problem = f"{error.detail[0].upper()}{error.detail[1:]}."
+        return _sign_in_form(request, settings.secure_cookies, problem, email, error.status)
     token = sessions.start(session, user, settings)
     current_request().principal = Principal(user_id=user.id, role=user.role)
     auditing.record(session, "auth.sign_in.web", "user", resource_id=user.id)
@@ -81,12 +80,14 @@ def sign_out(signed_in: FormPosterDep, session: SessionDep) -> Response:
     return response
 
 
-def _sign_in_form(request: Request, secure: bool, problem: str | None = None, email: str = "") -> Response:
+def _sign_in_form(
+    request: Request, secure: bool, problem: str | None = None, email: str = "", status: int = 401
+) -> Response:
     token = secrets.token_urlsafe(32)
     response = render(
         request,
         "sign_in.html",
-        status_code=401 if problem else 200,
+        status_code=status if problem else 200,
         sign_in_token=token,
         problem=problem,
         email=email,

@@ -150,3 +150,22 @@ class TestAuditTrail:
         assert all(item["case_id"] == case_id for item in page["items"])
         report = client.get("/audit/verification", headers=as_role(Role.ADMIN)).json()
         assert report == {"intact": True, "problems": []}
+
+
+class TestThrottling:
+    def test_five_failures_lock_the_email_out_even_with_the_right_password(
+        self, client: TestClient, session: Session
+    ) -> None:
+        for _ in range(5):
+            assert sign_in(client, "qa@example.com", "not-the-password")[0] == 401
+        status, body = sign_in(client, "qa@example.com", PASSWORD)
+        assert status == 429
+        assert "too many failed sign-ins" in str(body["detail"])
+        assert sign_in(client, "ops@example.com", PASSWORD)[0] == 200  # other accounts are unaffected
+        failures = audit_rows(session, "auth.sign_in.failed")
+        assert len(failures) >= 5
+        assert all(row.resource_id and "qa@" not in row.resource_id for row in failures)  # keyed hash
+
+    def test_an_unknown_email_is_throttled_the_same_way(self, client: TestClient) -> None:
+        answers = [sign_in(client, "ghost@example.com", "not-the-password")[0] for _ in range(6)]
+        assert answers == [401] * 5 + [429]

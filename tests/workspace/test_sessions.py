@@ -118,3 +118,23 @@ def test_sign_in_is_audited(browser: TestClient, session: Session, accounts: Acc
     sign_in(browser, "qa@example.com")
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == accounts.qa)).all()
     assert "auth.sign_in.web" in actions
+
+
+def test_repeated_failed_sign_ins_are_refused_for_a_while(browser: TestClient) -> None:
+    for _ in range(5):
+        form = browser.get("/app/sign-in")
+        browser.post(
+            "/app/sign-in",
+            data={
+                "email": "admin@example.com",
+                "password": "wrong-password",
+                "csrf_token": csrf_token(form.text),
+            },
+        )
+    form = browser.get("/app/sign-in")
+    response = browser.post(
+        "/app/sign-in",
+        data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": csrf_token(form.text)},
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.text

@@ -305,3 +305,61 @@ def _could_be_name(word: str) -> bool:
     if lower in _FUNCTION_WORDS or is_everyday_word(lower):
         return False
     return lower not in clinical_vocabulary() or word.upper() in census_words()
+
+
+# --- headers: a patient's name, then the record number without a label -------------------------------------
+
+# Chart headers, page footers, specimen and CD labels print the name, the record number and the date of birth
+# side by side with no labels: "Marchetti, Giuliana   0048812   DOB 3/4/1950", "QUILLAN, DESMOND R /
+# 00-61-447", "Tobias Wrenfield (0073155), DOB ...", "DRAGOMIR, ANSELM P    E-4471873    01/09/1955".
+_HEADER_NAME = (
+    r"(?P<name>[A-Z][A-Za-z'\u2019-]+(?: [A-Z][A-Za-z'\u2019-]+)?,[ \t]*[A-Z][A-Za-z'\u2019-]+(?: [A-Z]\.?)?"
+    r"|[A-Z][a-z'\u2019-]+ [A-Z][a-z'\u2019-]+)"
+)
+# Spaces, or a parenthesis, a slash, a dash or a bar between the name and the number.
+_HEADER_GAP = r"(?P<gap>[ \t]+(?:[-/|][ \t]*)?|[ \t]*[(/|][ \t]*|[ \t]+-[ \t]+)"
+# Six digits or more, possibly grouped by hyphens, possibly after a short letter prefix ("E-4471873"); not a
+# date ("03/21/1949"), a phone ("555-0142") or an SSN ("912-44-0187").
+_HEADER_NUMBER = r"(?P<value>(?:[A-Z]{1,3}-)?\d(?:\d|-(?=\d)){5,14})(?![\w/.]|-\w)"
+_NAME_THEN_NUMBER = re.compile(rf"(?<![\w,])(?:{_HEADER_NAME}){_HEADER_GAP}{_HEADER_NUMBER}")
+# Outside records are filed under the patient's number: "4471229_echo.pdf" (but "20240502_echo.pdf" is dated).
+_NUMBERED_FILE = re.compile(
+    r"(?<![\w.-])(?P<value>\d{6,10})_[A-Za-z]\w*\.(?i:pdf|docx?|tiff?|jpe?g|png|txt|xml|dcm)\b"
+)
+_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# Phones, SSNs and a nurse's shift ("N. ACHEAMPONG, RN (1900-0700)") are not record numbers.
+_NOT_A_RECORD = re.compile(
+    r"(?:\d{3}-)?\d{3}-\d{4}|\d{3}-\d{2}-\d{4}|(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d"
+)
+# What makes the line a patient header: a date of birth, a date, or a sex.
+_HEADER_CUE = re.compile(
+    r"\b(?i:DOB|D\.O\.B\.?|born)\b|\d{1,2}/\d{1,2}/\d{2,4}|\b(?-i:[MF])\b(?![\w.])", re.IGNORECASE
+)
+
+
+def header_record_numbers(text: str) -> list[Found]:
+    """Record numbers printed beside the patient's name in headers and labels (see
+    :data:`_NAME_THEN_NUMBER`), and record numbers that name a scanned file (see :data:`_NUMBERED_FILE`)."""
+    found: list[Found] = [
+        (PhiCategory.MRN, *match.span("value"), 0.6)
+        for match in _NUMBERED_FILE.finditer(text)
+        if not _COMPACT_DATE.fullmatch(match.group("value"))
+    ]
+    for start, line in _lines(text):
+        for match in _NAME_THEN_NUMBER.finditer(line):
+            if _is_header_number(match, line):
+                found.append((PhiCategory.MRN, start + match.start("value"), start + match.end("value"), 0.7))
+    return found
+
+
+def _is_header_number(match: re.Match[str], line: str) -> bool:
+    """A name of proper names, a number of six digits or more that is not a phone or an SSN, and a date of
+    birth or a sex on the line (a parenthesis or a slash right after the name is cue enough)."""
+    value = match.group("value")
+    if sum(char.isdigit() for char in value) < 6 or _NOT_A_RECORD.fullmatch(value):
+        return False
+    words = re.findall(r"[A-Za-z'\u2019-]+", match.group("name"))
+    if any(len(word) > 1 and (_ordinary(word) or word.lower() in clinical_vocabulary()) for word in words):
+        return False
+    rest = line[: match.start()] + line[match.end() :]
+    return bool(_HEADER_CUE.search(rest)) or match.group("gap").strip() in ("(", "/")

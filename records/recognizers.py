@@ -20,6 +20,7 @@ from records.dates import find_dates
 from records.layouts import (
     barcode_lines,
     conversational_names,
+    header_record_numbers,
     hl7_segment_ids,
     initials_legends,
     table_values,
@@ -28,7 +29,14 @@ from records.lexicon import clinical_vocabulary, is_everyday_word
 from records.phi import PhiCategory
 
 # Identifiers placed by the document's layout rather than by a label (see records.layouts).
-_LAYOUT_FINDERS = (table_values, hl7_segment_ids, barcode_lines, initials_legends, conversational_names)
+_LAYOUT_FINDERS = (
+    table_values,
+    header_record_numbers,
+    hl7_segment_ids,
+    barcode_lines,
+    initials_legends,
+    conversational_names,
+)
 
 _FLAGS = re.IGNORECASE
 
@@ -127,8 +135,39 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"chart ref(?:erence)?\.?",
             r"medical\s+record\s+(?:#|no\.?|number)",  # a label wrapped onto two lines
             r"(?:no\.? de )?expediente",
+            # Plurals for merged charts ("MRNs 77120043 and 66190217"); nursing-home and clinic labels.
+            "MRNs",
+            r"unit ?#",
+            r"resident ID",
+            r"clinic (?:no\.?|number|#)",
+            r"patient identifier",
+            # "ID#" alone heads a patient's line; "Order ID#" and "Specimen ID#" belong to their own labels.
+            r"(?<![A-Za-z] )ID ?#",
+            # A registration number: "REG #", "Hospital Reg. No." (not a consultant's bare "Reg. No.").
+            r"reg ?#",
+            r"(?:hospital|patient|pt) reg(?:istration)?\.? ?(?:#|no\.?|number)",
+            # Other languages: Spanish "historia clínica", French "dossier", Portuguese "prontuário".
+            r"(?:n[uú]mero|no\.?|n[º°]) de historia(?: cl[ií]nica)?",
+            r"historia(?: cl[ií]nica)?",
+            r"dossier(?: no\.?| n[º°])?",
+            r"prontu[áa]rio",
         ),
         _ID,
+    ),
+    # A superseded number after the current one: "MRN: 0004471229 (old: 88-1123)".
+    LabeledPattern(
+        PhiCategory.MRN,
+        r"\b(?i:MRN|med(?:ical)? rec(?:ord)?\.?(?: #| no\.?)?|chart(?: #| no\.?)?)[^\n()]{1,30}"
+        r"\((?i:old|prior|previous|former|legacy)(?: MRN| #)?",
+        _ID,
+    ),
+    # A record number in running text or a subject line: "RE: pt 4471229 results", "registered under
+    # 6603192 at Ridgefield and under RMC-0044918". Only long numbers: "pt 2" and "under 65" are counts.
+    LabeledPattern(
+        PhiCategory.MRN,
+        r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|and under)",
+        r"(?P<value>(?:[A-Z]{1,4}-)?\d{6,12})\b(?![/.]\d)",
+        0.8,
     ),
     LabeledPattern(
         PhiCategory.SSN,

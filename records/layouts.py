@@ -320,7 +320,11 @@ _HEADER_NAME = (
 _HEADER_GAP = r"(?P<gap>[ \t]+(?:[-/|][ \t]*)?|[ \t]*[(/|][ \t]*|[ \t]+-[ \t]+)"
 # Six digits or more, possibly grouped by hyphens, possibly after a short letter prefix ("E-4471873"); not a
 # date ("03/21/1949"), a phone ("555-0142") or an SSN ("912-44-0187").
-_HEADER_NUMBER = r"(?P<value>(?:[A-Z]{1,3}-)?\d(?:\d|-(?=\d)){5,14})(?![\w/.]|-\w)"
+# Or digits in groups of three or four split by single spaces, as some headers print it ("447 3391").
+_HEADER_NUMBER = (
+    r"(?P<value>(?:[A-Z]{1,3}-)?\d(?:\d|-(?=\d)){5,14}(?![\w/.]|-\w)"
+    r"|\d{3,4}(?: \d{3,4}){1,2}(?![\w/.]|-\w| \d))"
+)
 _NAME_THEN_NUMBER = re.compile(rf"(?<![\w,])(?:{_HEADER_NAME}){_HEADER_GAP}{_HEADER_NUMBER}")
 # Outside records are filed under the patient's number: "4471229_echo.pdf" (but "20240502_echo.pdf" is dated).
 _NUMBERED_FILE = re.compile(
@@ -363,3 +367,31 @@ def _is_header_number(match: re.Match[str], line: str) -> bool:
         return False
     rest = line[: match.start()] + line[match.end() :]
     return bool(_HEADER_CUE.search(rest)) or match.group("gap").strip() in ("(", "/")
+
+
+# --- messages: a record number given as the reply to a request for it --------------------------------------
+
+# A line that asks for or names the record number ("what's his MRN?", "need the med rec # for ...").
+_ASKS_FOR_RECORD = re.compile(
+    r"\b(?i:MRN|MR ?#|med(?:ical)? rec(?:ord)?(?: ?#| no\.?| number)?|chart (?:#|no\.?|number)|record number)"
+    r"(?![\w])"
+)
+# The reply: a message that is the number alone, after the sender's name and time ("Kim (clerk) 09:13:
+# 5830267"), or the whole line ("4471229"). A phone, a date or a count in words stays out.
+_REPLY_NUMBER = re.compile(r"^(?:[^\n]{0,60}?:[ \t]+)?(?P<value>\d{6,10})(?=[ \t]*(?:$|[,.;][ \t]|[,.;]?$))")
+
+
+def replied_record_numbers(text: str) -> list[Found]:
+    """A record number sent alone in the next message or two after a line that asks for it (see
+    :data:`_ASKS_FOR_RECORD`)."""
+    found: list[Found] = []
+    lines = list(_lines(text))
+    for index, (_, line) in enumerate(lines):
+        if not _ASKS_FOR_RECORD.search(line):
+            continue
+        for start, reply in lines[index + 1 : index + 3]:
+            match = _REPLY_NUMBER.match(reply)
+            if match and not _COMPACT_DATE.fullmatch(match.group("value")):
+                found.append((PhiCategory.MRN, start + match.start("value"), start + match.end("value"), 0.7))
+                break
+    return found

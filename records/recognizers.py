@@ -23,6 +23,7 @@ from records.layouts import (
     header_record_numbers,
     hl7_segment_ids,
     initials_legends,
+    replied_record_numbers,
     table_values,
 )
 from records.lexicon import clinical_vocabulary, is_everyday_word
@@ -36,6 +37,7 @@ _LAYOUT_FINDERS = (
     barcode_lines,
     initials_legends,
     conversational_names,
+    replied_record_numbers,
 )
 
 _FLAGS = re.IGNORECASE
@@ -51,9 +53,11 @@ class LabeledPattern:
     score: float = 0.9
 
 
-# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote.
+# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote, and
+# "ending" before the last digits of a number ("MRN ending 5618": the digits alone are the value).
 _SEP = (
-    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of)\b[ \t]*)?(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
+    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of|ending(?: in| with)?|ends (?:in|with))\b[ \t]*)?"
+    r"(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
     r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
 # An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
@@ -160,6 +164,19 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         r"\b(?i:MRN|med(?:ical)? rec(?:ord)?\.?(?: #| no\.?)?|chart(?: #| no\.?)?)[^\n()]{1,30}"
         r"\((?i:old|prior|previous|former|legacy)(?: MRN| #)?",
         _ID,
+    ),
+    # A masked record number that still shows its last digits ("MRN ***7204", "MRN: xxx-5521"): the whole
+    # masked string is the span, as for a masked SSN.
+    LabeledPattern(
+        PhiCategory.MRN,
+        _label("MRN", "MR#", r"med\.? rec\.?(?: #| no\.?)?", rf"medical record{_NO}", rf"chart{_NO}"),
+        r"(?<![*xX])(?P<value>[*xX]{2,}[- ]?\d{3,6})\b",
+    ),
+    # An order number whose label is a few words before it: "Order number for PFTs: 77104528".
+    LabeledPattern(
+        PhiCategory.OTHER_ID,
+        r"\b(?i:order (?:#|no\.?|number) (?:for|of)\b)[^\n:#]{1,40}?:",
+        r"(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){3,24})\b",
     ),
     # A record number in running text or a subject line: "RE: pt 4471229 results", "registered under
     # 6603192 at Ridgefield and under RMC-0044918". Only long numbers: "pt 2" and "under 65" are counts.
@@ -320,6 +337,10 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "requisition",
             r"req\.? ?(?:#|no\.?)",
             r"(?:dictation )?job(?: #| no\.?| ID)?",
+            # A dictation's document number and a blood bank band ("DOC#: 4420918", "BB# WX7718").
+            r"doc(?:ument)? ?#",
+            r"BB ?#",
+            r"blood bank(?: #| ID| no\.?)",
             r"Rx ?(?:#|no\.?|number)",
             r"registry(?: ID| #| no\.?| number)",
             r"UNOS(?: ID| #)?",
@@ -735,12 +756,18 @@ _VERSION = re.compile(r"(?i:v|ver|rev)\.?\d+(?:\.\d+)+")
 
 def _looks_like_identifier(value: str) -> bool:
     """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5") or
-    versions ("v4.2")."""
+    versions ("v4.2"), nor a word of the sentence before a number ("MRN before 10:30")."""
+    leading = _LEADING_WORD.match(value)
     return (
         any(ch.isdigit() for ch in value)
         and not _NUMERIC_RANGE.match(value)
         and not _VERSION.fullmatch(value)
+        and not (leading and is_everyday_word(leading.group(1).lower()) and len(value) - leading.end() < 4)
     )
+
+
+# An everyday word that a value ran into after its label, before a short number: "MRN before 10:30".
+_LEADING_WORD = re.compile(r"([A-Za-z]{4,}) ")
 
 
 _NAME_PART = re.compile(r"[^\s,]+")
@@ -1195,12 +1222,41 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
     face photographs' file names."""
     found = [_result(PhiCategory.MRN, *m.span("value"), 0.6, name) for m in _BARCODE.finditer(text)]
     found += _face_photo_files(text, name) + _distant_labeled_ids(text, name)
+    found += _facility_acronym_numbers(text, name)
     for regex in (_CASE_NUMBER, _DONATION_NUMBER):
         found += [
             _result(PhiCategory.OTHER_ID, *m.span(), 0.6, name)
             for m in regex.finditer(text)
             if not _PRODUCT_CODE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
         ]
+    return found
+
+
+# A facility's acronym with "#" and the patient's number there: "NTCI #0047193", "BVMC # 2291874",
+# "WCMC# 6630418". Acronyms that are labels of their own ("RX #", "JOB#", "CPT #", "BB#") are not facilities.
+_ACRONYM_NUMBER = re.compile(
+    r"(?<![\w#/-])(?P<facility>(?-i:[A-Z]{3,6}))[ \t]?#[ \t]?(?P<value>\d{5,12})\b(?![-/.]\d)"
+)
+_NOT_FACILITY_ACRONYMS = frozenset(
+    """MRN MRNS ACC ACCT FIN CSN HAR ENC ORD REQ RX DOC JOB DEA NPI LIC CDL LOT REF CAT SPM REG UNIT CASE
+    ROOM BED CPT ICD NDC HCPCS LOINC SSN MBI HIC HICN GRP MPI EMPI UHID VIN UDI UNOS DOB BIN PCN PIN EXT TEL
+    FAX APT STE CLIA CAP TIN EIN NCT IRB KIT BOX RACK TUBE SLIDE BLOCK ITEM PART SKU MODEL SER SERIAL PAGE
+    CLAIM AUTH PRIOR POLICY MEMBER GROUP PLAN CARD BATCH RUN QC PO INV TAG BADGE EMP USER ACCN FORM REV VER
+    ORDER TRACK CALL""".split()
+)
+
+
+def _facility_acronym_numbers(text: str, name: str) -> list[RecognizerResult]:
+    """A patient's number at a facility named by its acronym (see :data:`_ACRONYM_NUMBER`): the number is
+    MRN and the acronym FACILITY, unless the acronym is a label, a clinical abbreviation or a word."""
+    found = []
+    for match in _ACRONYM_NUMBER.finditer(text):
+        acronym = match.group("facility")
+        lower = acronym.lower()
+        if acronym in _NOT_FACILITY_ACRONYMS or lower in clinical_vocabulary() or is_everyday_word(lower):
+            continue
+        found.append(_result(PhiCategory.MRN, *match.span("value"), 0.7, name))
+        found.append(_result(PhiCategory.FACILITY, *match.span("facility"), 0.6, name))
     return found
 
 

@@ -19,16 +19,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
-from records.offsets import OffsetMap
-from records.phi import PhiCategory
-from records.recognizers import (
+from records.facilities import (
     FACILITY_WORDS_RECOGNIZER,
-    SURNAME_FIRST_RECOGNIZER,
     VENUE_RECOGNIZER,
     is_proper_venue,
     only_department_words,
 )
+from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
+from records.offsets import OffsetMap
+from records.phi import PhiCategory
+from records.recognizers import SURNAME_FIRST_RECOGNIZER
 from records.vault import PhiVault
 
 ENGINE_VERSION = "deid-1"

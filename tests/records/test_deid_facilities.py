@@ -13,8 +13,9 @@ import random
 import pytest
 
 from records.deid import DEFAULT_THRESHOLD, Deidentifier
+from records.facilities import is_proper_venue, only_department_words
 from records.phi import PhiCategory
-from records.recognizers import ShapeRecognizer, is_proper_venue, only_department_words
+from records.recognizers import ShapeRecognizer
 from records.vault import PhiVault
 
 ENTITIES = [category.value for category in PhiCategory]

@@ -3,7 +3,6 @@ expiry warnings."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -11,14 +10,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from review_api import auditing
 from review_api.deps import SessionDep
-from review_api.specialists.service import present as present_specialist
+from review_api.specialists.service import list_specialists
 from review_api.users.schemas import UserCreate, UserUpdate
-from review_api.users.service import create_user, update_user
+from review_api.users.service import create_user, list_users, update_user
 from store.errors import DomainError
 from store.models import Role
-from store.repositories.users import SpecialistRepository, UserRepository
 from workspace.sessions import SignedIn
 from workspace.web import PREFIX, refused, render, role_form, role_page, see_other
 
@@ -85,12 +82,9 @@ def _render_admin(
     request: Request, session: SessionDep, signed_in: SignedIn, status_code: int = 200, **context: Any
 ) -> Response:
     principal = signed_in.principal
-    users, _ = UserRepository(session).list_readable(principal, role=None, offset=0, limit=ACCOUNTS_LIMIT)
-    profiles = SpecialistRepository(session).list_readable(principal, subspecialty=None, active=None)
-    auditing.record(session, "user.list", "user")
-    today = dt.date.today()
+    users, _ = list_users(session, principal, role=None, offset=0, limit=ACCOUNTS_LIMIT)
     specialists = sorted(
-        (present_specialist(profile, today) for profile in profiles),
+        list_specialists(session, principal),
         key=lambda specialist: (not specialist.warnings, specialist.full_name),
     )
     return render(

@@ -3,7 +3,6 @@ routing (accept the suggestion, or override it with a reason). No clinical conte
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -11,14 +10,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from review_api import auditing
 from review_api.deps import SessionDep, SettingsDep
 from review_api.routing import service as routing
 from review_api.routing.schemas import RoutingRequest
-from review_api.specialists.service import present as present_specialist
+from review_api.specialists.service import list_specialists
 from store.errors import DomainError
 from store.models import Role, Urgency
-from store.repositories.users import SpecialistRepository
 from triage.taxonomy import subspecialties
 from workspace.sessions import SignedIn
 from workspace.web import PREFIX, refused, render, role_form, role_page, see_other
@@ -79,10 +76,7 @@ def _render_queue(
     **context: Any,
 ) -> Response:
     entries = routing.queue(session, signed_in.principal, settings)
-    roster = SpecialistRepository(session).list_readable(signed_in.principal, subspecialty=None, active=True)
-    auditing.record(session, "specialist.list", "specialist_profile")
-    today = dt.date.today()
-    specialists = [present_specialist(profile, today) for profile in roster]
+    specialists = list_specialists(session, signed_in.principal, active=True)
     emergent_unassigned = [
         entry
         for entry in entries

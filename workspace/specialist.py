@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from review_api import auditing
 from review_api.cases import service as cases
 from review_api.deps import SessionDep
 from review_api.discrepancies.schemas import DiscrepanciesPublic
@@ -32,7 +31,7 @@ from store.case_status import CaseStatus
 from store.errors import DomainError, NotFound, PreconditionFailed
 from store.models import Role
 from store.principal import Principal
-from store.repositories.cases import CaseFilters, CaseRepository
+from store.repositories.cases import CaseFilters
 from summarizer.schemas import Citation
 from workspace.documents import paged
 from workspace.sessions import SignedIn
@@ -79,10 +78,7 @@ class CaseWorkspace:
 @router.get("")
 def my_cases(request: Request, signed_in: SpecialistPage, session: SessionDep) -> Response:
     """The specialist's assigned cases, the nearest SLA due time first."""
-    principal = signed_in.principal
-    found, _ = CaseRepository(session).list_readable(principal, CaseFilters(), offset=0, limit=MY_CASES_LIMIT)
-    auditing.record(session, "case.list", "case")
-    views = [cases.present(session, principal, case) for case in found]
+    views, _ = cases.list_cases(session, signed_in.principal, CaseFilters(), offset=0, limit=MY_CASES_LIMIT)
     open_cases = sorted((view for view in views if view.status not in FINISHED), key=_due_order)
     done = [view for view in views if view.status in FINISHED]
     return render(request, "my_cases.html", open_cases=open_cases, done=done)
@@ -221,10 +217,8 @@ def _load(
     document_id: uuid.UUID | None = None,
     passage: tuple[int, int] | None = None,
 ) -> CaseWorkspace:
-    case = cases.present(session, principal, cases.get_case(session, principal, case_id))
-    auditing.record(session, "case.read", "case", resource_id=case_id, case_id=case_id)
-    documents = runs.list_documents(session, principal, case_id)
-    workspace = CaseWorkspace(case=case, documents=documents)
+    case = cases.read_case(session, principal, case_id)
+    workspace = CaseWorkspace(case=case, documents=runs.list_documents(session, principal, case_id))
     if document_id is not None:
         workspace.document = runs.read_document(session, principal, case_id, document_id)
         workspace.passage = passage

@@ -50,9 +50,7 @@ def list_cases(
 ) -> CasePage:
     """Cases the caller may see, newest first; specialists see only their assigned cases."""
     filters = CaseFilters(status, urgency, source, requested_specialty, assigned_specialist_id)
-    cases, total = CaseRepository(session).list_readable(principal, filters, offset=offset, limit=limit)
-    auditing.record(session, "case.list", "case")
-    items = [service.present(session, principal, case) for case in cases]
+    items, total = service.list_cases(session, principal, filters, offset=offset, limit=limit)
     return CasePage(items=items, total=total, offset=offset, limit=limit)
 
 
@@ -61,9 +59,7 @@ def read_case(
     case_id: uuid.UUID, principal: CaseReaderPrincipal, session: SessionDep
 ) -> service.CaseViewModel:
     """One case in the caller's view: clinical (assigned specialist), routing (ops) or de-identified (QA)."""
-    case = service.get_case(session, principal, case_id)
-    auditing.record(session, "case.read", "case", resource_id=case.id, case_id=case.id)
-    return service.present(session, principal, case)
+    return service.read_case(session, principal, case_id)
 
 
 @router.patch("/{case_id}", response_model=CaseView, summary="Correct a case's intake data")

@@ -26,7 +26,7 @@ from store.case_status import EDITABLE_STATUSES, CaseStatus, can_transition
 from store.errors import Conflict, Forbidden, NotFound, Unprocessable
 from store.models import Case, CaseEvent, ConsentScope, Role, Urgency
 from store.principal import Principal
-from store.repositories.cases import CaseRepository, ConsentRepository, RecordRepository
+from store.repositories.cases import CaseFilters, CaseRepository, ConsentRepository, RecordRepository
 from store.repositories.users import SpecialistRepository
 
 # Transitions a role may request directly; the rest happen through triage, assignment and sign-off.
@@ -53,6 +53,22 @@ def get_case(session: Session, principal: Principal, case_id: uuid.UUID, *, for_
     if case is None:
         raise NotFound("case not found")
     return case
+
+
+def read_case(session: Session, principal: Principal, case_id: uuid.UUID) -> CaseViewModel:
+    """One case in the caller's view; the read is audited."""
+    case = get_case(session, principal, case_id)
+    auditing.record(session, "case.read", "case", resource_id=case.id, case_id=case.id)
+    return present(session, principal, case)
+
+
+def list_cases(
+    session: Session, principal: Principal, filters: CaseFilters, *, offset: int, limit: int
+) -> tuple[list[CaseViewModel], int]:
+    """A page of the cases the caller may see, newest first, each in the caller's view, and the total."""
+    cases, total = CaseRepository(session).list_readable(principal, filters, offset=offset, limit=limit)
+    auditing.record(session, "case.list", "case")
+    return [present(session, principal, case) for case in cases], total
 
 
 def create_case(session: Session, principal: Principal, data: CaseCreate) -> Case:

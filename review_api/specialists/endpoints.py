@@ -32,14 +32,13 @@ def list_specialists(
     """Specialists with their credentials and expiry warnings; a specialist sees only their own. Admins
     monitor credentials with ``expiring_within_days=30``; an expired credential already keeps a specialist
     out of matching and assignment."""
-    profiles = SpecialistRepository(session).list_readable(
-        principal, subspecialty=subspecialty, active=active
+    return service.list_specialists(
+        session,
+        principal,
+        subspecialty=subspecialty,
+        active=active,
+        expiring_within_days=expiring_within_days,
     )
-    auditing.record(session, "specialist.list", "specialist_profile")
-    today = dt.date.today()
-    if expiring_within_days is not None:
-        profiles = [p for p in profiles if service.expiry_warnings(p, today, expiring_within_days)]
-    return [service.present(profile, today) for profile in profiles]
 
 
 @router.get("/{user_id}", response_model=SpecialistPublic, summary="Read a specialist profile")

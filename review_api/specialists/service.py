@@ -77,6 +77,26 @@ def present(profile: SpecialistProfile, today: dt.date) -> SpecialistPublic:
     )
 
 
+def list_specialists(
+    session: Session,
+    principal: Principal,
+    *,
+    subspecialty: str | None = None,
+    active: bool | None = None,
+    expiring_within_days: int | None = None,
+) -> list[SpecialistPublic]:
+    """The profiles the caller may read, with their expiry warnings; with ``expiring_within_days`` only
+    those with a credential expired or expiring that soon. The read is audited."""
+    profiles = SpecialistRepository(session).list_readable(
+        principal, subspecialty=subspecialty, active=active
+    )
+    auditing.record(session, "specialist.list", "specialist_profile")
+    today = dt.date.today()
+    if expiring_within_days is not None:
+        profiles = [p for p in profiles if expiry_warnings(p, today, expiring_within_days)]
+    return [present(profile, today) for profile in profiles]
+
+
 def put_profile(
     session: Session, principal: Principal, user_id: uuid.UUID, data: SpecialistProfileIn
 ) -> SpecialistProfile:

@@ -33,8 +33,7 @@ def list_users(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
     """A page of accounts, optionally of one role."""
-    users, total = UserRepository(session).list_readable(principal, role=role, offset=offset, limit=limit)
-    auditing.record(session, "user.list", "user")
+    users, total = service.list_users(session, principal, role=role, offset=offset, limit=limit)
     return UserPage(
         items=[UserPublic.model_validate(u) for u in users], total=total, offset=offset, limit=limit
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from review_api import auditing
 from review_api.security import hash_password
 from review_api.users.schemas import UserCreate, UserUpdate
 from store.errors import Conflict, NotFound
-from store.models import User
+from store.models import Role, User
 from store.principal import Principal
 from store.repositories.users import UserRepository
 
@@ -31,6 +32,15 @@ def create_user(session: Session, data: UserCreate) -> User:
     )
     auditing.record(session, "user.create", "user", resource_id=user.id)
     return user
+
+
+def list_users(
+    session: Session, principal: Principal, *, role: Role | None, offset: int, limit: int
+) -> tuple[Sequence[User], int]:
+    """A page of the accounts the caller may read, optionally of one role, and the total; audited."""
+    users, total = UserRepository(session).list_readable(principal, role=role, offset=offset, limit=limit)
+    auditing.record(session, "user.list", "user")
+    return users, total
 
 
 def update_user(session: Session, principal: Principal, user_id: uuid.UUID, data: UserUpdate) -> User:

@@ -38,7 +38,7 @@ def compare_page(
 ) -> Response:
     """Two runs side by side: intervals, the difference, paired tests, regressions marked."""
     runs = evals.read_run(session, first), evals.read_run(session, second)
-    return render(request, "qa_compare.html", runs=runs, rows=evals.compare(session, first, second))
+    return render(request, "qa_compare.html", runs=runs, rows=evals.compare(*runs))
 
 
 @router.get("/runs/{run_id}")

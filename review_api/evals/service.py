@@ -50,9 +50,8 @@ def report_html(session: Session, run_id: uuid.UUID) -> str:
     return run.report_html
 
 
-def compare(session: Session, first_id: uuid.UUID, second_id: uuid.UUID) -> list[MetricComparison]:
-    """Two recorded runs metric by metric, with paired tests where both kept per-item samples."""
-    first, second = read_run(session, first_id), read_run(session, second_id)
+def compare(first: EvalRunPublic, second: EvalRunPublic) -> list[MetricComparison]:
+    """Two recorded runs (as read) metric by metric, with paired tests where both kept per-item samples."""
     return compare_runs(first.metrics.get("suites", {}), second.metrics.get("suites", {}))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -277,6 +278,15 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    # Sign-in throttling counts an e-mail's recent failures on every attempt (review_api.auth.throttle).
+    __table_args__ = (
+        Index(
+            "ix_audit_events_failed_sign_ins",
+            "resource_id",
+            "occurred_at",
+            postgresql_where=text("action = 'auth.sign_in.failed'"),
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -229,37 +229,46 @@ def refuting_results(case: CaseTexts) -> list[FlagOutput]:
 def findings_pointing_elsewhere(case: CaseTexts) -> list[FlagOutput]:
     """A finding that points to another diagnosis (pill-rolling rest tremor against essential tremor,
     caseating granulomas against sarcoidosis)."""
-    flags = []
-    for condition in knowledge()["conditions"]:
-        claim = _claimed(case, condition) if condition.get("refute_findings") else []
-        for finding in condition.get("refute_findings", []) if claim else []:
-            spans = affirmed_in(case.findings(), finding["patterns"])
-            if spans:
-                flags.append(
-                    _flag(
-                        "contradicted_by_findings",
-                        "high",
-                        f"The records show {finding['name']}, which points away from the diagnosis.",
-                        exact(claim[0]),
-                        [quote(span) for span in spans],
-                    )
-                )
-    return flags
+    return _flag_each_found(
+        case,
+        "refute_findings",
+        affirmed_in,
+        "contradicted_by_findings",
+        "The records show {}, which points away from the diagnosis.",
+    )
 
 
 def negative_defining_results(case: CaseTexts) -> list[FlagOutput]:
     """The test that would establish the diagnosis was done and was negative."""
+    return _flag_each_found(
+        case,
+        "negative_results",
+        mentions_in,
+        "unsupported_by_records",
+        "The records hold {}, so nothing establishes the submitted diagnosis.",
+    )
+
+
+def _flag_each_found(
+    case: CaseTexts,
+    key: str,
+    find: Callable[[dict[str, str], list[str]], list[Span]],
+    flag_type: FlagType,
+    why: str,
+) -> list[FlagOutput]:
+    """A high-severity flag for each item of a claimed condition's ``key`` list that ``find`` locates in
+    the findings; ``why`` names the item."""
     flags = []
     for condition in knowledge()["conditions"]:
-        claim = _claimed(case, condition) if condition.get("negative_results") else []
-        for result in condition.get("negative_results", []) if claim else []:
-            spans = mentions_in(case.findings(), result["patterns"])
+        claim = _claimed(case, condition) if condition.get(key) else []
+        for item in condition.get(key, []) if claim else []:
+            spans = find(case.findings(), item["patterns"])
             if spans:
                 flags.append(
                     _flag(
-                        "unsupported_by_records",
+                        flag_type,
                         "high",
-                        f"The records hold {result['name']}, so nothing establishes the submitted diagnosis.",
+                        why.format(item["name"]),
                         exact(claim[0]),
                         [quote(span) for span in spans],
                     )

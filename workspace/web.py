@@ -124,7 +124,11 @@ async def sign_in_required(request: Request, error: Exception) -> Response:
 
 def is_page(request: Request) -> bool:
     """Whether the request is for a workspace page (errors as HTML) rather than the API (problem+json)."""
-    return request.url.path == PREFIX or request.url.path.startswith(f"{PREFIX}/")
+    return _is_page_path(request.url.path)
+
+
+def _is_page_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(f"{PREFIX}/")
 
 
 class PagePolicy:
@@ -136,7 +140,7 @@ class PagePolicy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == PREFIX or path.startswith(f"{PREFIX}/")):
+        if not _is_page_path(path):
             await self.app(scope, receive, send)
             return
 

@@ -55,16 +55,21 @@ class LabeledPattern:
     score: float = 0.9
 
 
-# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote, and
-# "ending" before the last digits of a number ("MRN ending 5618": the digits alone are the value).
+# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote,
+# "ending" before the last digits of a number ("MRN ending 5618": the digits alone are the value), and a
+# hyphen before a value with digits ("MRN-00482913"; a name never has digits, so "Patient-centred" is safe).
 _SEP = (
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of|ending(?: in| with)?|ends (?:in|with))\b[ \t]*)?"
-    r"(?:[:#=,/]|no\.?|number|num\.?|nbr\.?|id)?"
+    r"(?:[:#=,/]|-(?=[ \t]*[A-Z0-9#][\w#. -]{0,8}\d)|no\.?|number|num\.?|nbr\.?|id)?"
     r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
-# An identifier: letters and digits, joined by - . / or by a space before more digits ("4471 22", but not
-# the "DOB" that follows "MRN 00482913 DOB"), or by a hyphen that ends a line of a narrow column.
-_ID = r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9])| (?=\d)|-\n[ \t]*(?=\d)){3,24}))"
+# An identifier: letters and digits, joined by - . / _ or by a space before more digits ("4471 22", but
+# not the "DOB" that follows "MRN 00482913 DOB"), by commas grouping digits in threes ("1,204,556"), or by a
+# hyphen that ends a line of a narrow column.
+_ID = (
+    r"(?P<value>(?i:[A-Z0-9](?:[A-Z0-9]|[-./_](?=[A-Z0-9])| (?=\d)|(?<=\d),(?=\d{3}(?!\d))"
+    r"|-\n[ \t]*(?=\d)){3,24}))"
+)
 # Name words are matched case-sensitively (capitalised or all capitals) and never a common function word.
 # Two capitals alone ("ID", "SD") are abbreviations far more often than names.
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
@@ -112,7 +117,10 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"resident #",
             r"program #",
             "MR#",
-            "MR no",
+            r"MR (?:no\.?|number)",
+            # An electronic record's or a patient file's number: "EHR #", "EMR ID", "patient file no.".
+            r"E[HM]R ?(?:#|ID|no\.?|number)",
+            r"(?:patient |pt\.? )?file ?(?:#|ID|no\.?|number)",
             r"medical records?(?: show)? ID",
             r"med\.? rec\.?(?: #| no\.?)?",
             rf"medical record{_NO}",
@@ -162,6 +170,15 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         r"\b(?i:MRN|med(?:ical)? rec(?:ord)?\.?(?: #| no\.?)?|chart(?: #| no\.?)?)[^\n()]{1,30}"
         r"\((?i:old|prior|previous|former|legacy)(?: MRN| #)?",
         _ID,
+    ),
+    # A few words between the label and its value: "the MRN on file for her is 4471229", "medical record
+    # number, if it helps, is X". The value follows "is", "was", "reads" or "=" and must carry digits.
+    LabeledPattern(
+        PhiCategory.MRN,
+        r"\b(?i:MRN|medical record(?: number| no\.?| #)?|chart (?:number|no\.?|#)|record number)"
+        r"(?:,?[ \t]+[A-Za-z'\u2019]+){1,5}?,?[ \t]+(?i:is|was|reads|being|=)",
+        _ID,
+        0.85,
     ),
     # A masked record number that still shows its last digits ("MRN ***7204", "MRN: xxx-5521"): the whole
     # masked string is the span, as for a masked SSN.
@@ -703,10 +720,11 @@ _VERSION = re.compile(r"(?i:v|ver|rev)\.?\d+(?:\.\d+)+")
 
 def _looks_like_identifier(value: str) -> bool:
     """Identifiers carry digits ("MRN: pending" does not) and are not reference ranges ("13.5-17.5") or
-    versions ("v4.2"), nor a word of the sentence before a number ("MRN before 10:30")."""
+    versions ("v4.2"), nor words of the sentence before a number ("MRN before 10:30", "chart number is 4")."""
     leading = _LEADING_WORD.match(value)
     return (
         any(ch.isdigit() for ch in value)
+        and not _LEADING_FUNCTION_WORD.match(value)
         and not _NUMERIC_RANGE.match(value)
         and not _VERSION.fullmatch(value)
         and not (leading and is_everyday_word(leading.group(1).lower()) and len(value) - leading.end() < 4)
@@ -715,6 +733,9 @@ def _looks_like_identifier(value: str) -> bool:
 
 # An everyday word that a value ran into after its label, before a short number: "MRN before 10:30".
 _LEADING_WORD = re.compile(r"([A-Za-z]{4,}) ")
+# A function word the value backtracked onto: "Chart number is 4 of 12" offers "is 4". (Not "in", "on",
+# "me": state and province codes open licence numbers, "IN 123-45-6789".)
+_LEADING_FUNCTION_WORD = re.compile(r"(?i:is|was|of|to|for|with|and|the|at) ")
 
 
 _NAME_PART = re.compile(r"[^\s,]+")
@@ -807,9 +828,10 @@ class LabeledValueRecognizer(EntityRecognizer):
 
     def __init__(self) -> None:
         # The value may not start inside a word, so "accessionIdentifier X1" backtracks from the label
-        # "accession" (value "Identifier") to "accession identifier" (value "X1").
+        # "accession" (value "Identifier") to "accession identifier" (value "X1"); digits may follow a
+        # label directly ("MRN00482913").
         self._compiled = [
-            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP})(?<![A-Za-z]){pattern.value}"))
+            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP})(?:(?<![A-Za-z])|(?=\d)){pattern.value}"))
             for pattern in LABELED_PATTERNS
         ]
         super().__init__(

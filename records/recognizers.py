@@ -55,14 +55,24 @@ class LabeledPattern:
     score: float = 0.9
 
 
-# Between a label and its value: "is", "#", ":", a short parenthetical ("MRN (client): X"), a quote,
+# Between a label and its value: "is", "#", "# is", ":", a short parenthetical ("MRN (client): X"), a quote,
 # "ending" before the last digits of a number ("MRN ending 5618": the digits alone are the value), and a
 # hyphen before a value with digits ("MRN-00482913"; a name never has digits, so "Patient-centred" is safe).
 _SEP = (
-    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:(?:is|was|of|ending(?: in| with)?|ends (?:in|with))\b[ \t]*)?"
+    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:#[ \t]*)?"
+    r"(?:(?:is|was|of|ending(?: in| with)?|ends (?:in|with))\b[ \t]*)?"
     r"(?:[:#=,/]|-(?=[ \t]*[A-Z0-9#][\w#. -]{0,8}\d)|no\.?|number|num\.?|nbr\.?|id)?"
     r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
+# A few small words between a label and "is" before its value, as people type them into a query box: "the
+# MRN on file for her is 4471229", "his member ID, if it helps, is X", "the SSN for this guy = X". Only
+# words like these, so that a label word in a sentence ("social history is 2019...") does not reach a number.
+_ASIDE_WORD = (
+    r"(?i:for|of|on|in|at|the|her|his|their|this|that|patient|pt|file|record|chart|system|listed|given|we"
+    r"|have|i|if|it|helps|again|here|now|still|currently|actually|just|guy|lady|man|woman|gentleman|kid"
+    r"|child|baby|mom|mother|dad|father|son|daughter|wife|husband)"
+)
+_ASIDE = rf"(?:,?[ \t]+{_ASIDE_WORD}\b){{1,5}},?[ \t]+(?:(?i:is|was|reads)\b|=)"
 # An identifier: letters and digits, joined by - . / _ or by a space before more digits ("4471 22", but
 # not the "DOB" that follows "MRN 00482913 DOB"), by commas grouping digits in threes ("1,204,556"), or by a
 # hyphen that ends a line of a narrow column.
@@ -106,7 +116,7 @@ _PHOTO_VALUE = (
     r"(?P<value>[A-Z0-9][\w.-]*\.(?:jpe?g|png|tiff?|heic|bmp|gif)|IMG[_-]?\d+(?:\.\w{3,4})?"
     r"|PHOTO[_-]?\w+(?:-\w+)*)"
 )
-_NO = r"(?: #| no\.?| number)?"
+_NO = r"(?: ?#| no\.?| number)?"
 
 LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     LabeledPattern(PhiCategory.MRN, r"\b(?-i:MR)", r"(?P<value>\d[\d-]{4,14}\d)\b"),
@@ -171,15 +181,6 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         r"\((?i:old|prior|previous|former|legacy)(?: MRN| #)?",
         _ID,
     ),
-    # A few words between the label and its value: "the MRN on file for her is 4471229", "medical record
-    # number, if it helps, is X". The value follows "is", "was", "reads" or "=" and must carry digits.
-    LabeledPattern(
-        PhiCategory.MRN,
-        r"\b(?i:MRN|medical record(?: number| no\.?| #)?|chart (?:number|no\.?|#)|record number)"
-        r"(?:,?[ \t]+[A-Za-z'\u2019]+){1,5}?,?[ \t]+(?i:is|was|reads|being|=)",
-        _ID,
-        0.85,
-    ),
     # A masked record number that still shows its last digits ("MRN ***7204", "MRN: xxx-5521"): the whole
     # masked string is the span, as for a masked SSN.
     LabeledPattern(
@@ -207,7 +208,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "SSN",
             "SS#",
             rf"social security{_NO}",
-            r"soc\.? sec\.?(?: no\.?)?",
+            r"soc\.? sec\.?(?: ?#| no\.?)?",
             r"SSN \(?last (?:4|four)\)?",
             r"last (?:4|four)(?: of)? (?:SSN|SS#|social)",
         ),
@@ -215,6 +216,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         rf"(?P<value>{_SSN_BODY}|\d{{4}})\b",
         0.95,
     ),
+    # "Social" alone, as people say it ("her social is 912-44-0187"): only a whole or masked number, since
+    # four digits after the word are more often a year ("social 2019: quit smoking").
+    LabeledPattern(PhiCategory.SSN, r"\b(?i:social)", rf"(?P<value>{_SSN_BODY})\b", 0.9),
     LabeledPattern(
         PhiCategory.HEALTH_PLAN_ID,
         _label(
@@ -271,7 +275,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"driver'?s licen[cs]e{_NO}",
             # A commercial driver's licence ("CDL # K8812-40917").
             rf"CDL{_NO}",
-            r"(?-i:DL)(?: #| no\.?)?",
+            r"(?-i:DL)(?: ?#| no\.?)?",
             rf"DEA{_NO}",
             rf"NPI{_NO}",
             r"certificate(?: #| no\.?| number)",
@@ -830,9 +834,12 @@ class LabeledValueRecognizer(EntityRecognizer):
         # The value may not start inside a word, so "accessionIdentifier X1" backtracks from the label
         # "accession" (value "Identifier") to "accession identifier" (value "X1"); digits may follow a
         # label directly ("MRN00482913").
+        value_start = r"(?:(?<![A-Za-z])|(?=\d))"
         self._compiled = [
-            (pattern, re.compile(rf"{pattern.label}(?i:{_SEP})(?:(?<![A-Za-z])|(?=\d)){pattern.value}"))
+            (pattern, re.compile(rf"{pattern.label}{aside}(?i:{_SEP}){value_start}{pattern.value}"))
             for pattern in LABELED_PATTERNS
+            # A name after an aside ("the patient for this is Grace") is too often not a name.
+            for aside in (("", _ASIDE) if pattern.category is not PhiCategory.NAME else ("",))
         ]
         super().__init__(
             supported_entities=sorted({p.category.value for p in LABELED_PATTERNS}), name="labeled"

@@ -1,6 +1,7 @@
-"""Record numbers in the phrasings people type into a query box: a label glued to its value by a hyphen or by
-nothing, words between the label and "is", labels of electronic records and patient files, and values
-joined by underscores or grouped by commas; with the look-alikes that must stay."""
+"""Identifiers in the phrasings people type into a query box: a label glued to its value by a hyphen or by
+nothing, small words between the label and "is", labels of electronic records and patient files, "social"
+for a social security number, and values joined by underscores or grouped by commas; with the look-alikes
+that must stay."""
 
 from __future__ import annotations
 
@@ -33,8 +34,24 @@ def test_record_numbers_are_found(text: str, mrn: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "category", "value"),
+    [
+        ("the member ID for her is W2231-7781", PhiCategory.HEALTH_PLAN_ID, "W2231-7781"),
+        ("Can you check coverage for HMO-234567?", PhiCategory.HEALTH_PLAN_ID, "234567"),
+        ("the acct # for this guy = AC-0099812", PhiCategory.ACCOUNT_NUMBER, "AC-0099812"),
+        ("her social is 912-44-0187, please verify", PhiCategory.SSN, "912-44-0187"),
+        ("soc sec # is 945221903", PhiCategory.SSN, "945221903"),
+        ("the DL# for her is D123-4567-8901", PhiCategory.LICENSE_NUMBER, "D123-4567-8901"),
+    ],
+)
+def test_other_identifiers_in_query_phrasings(text: str, category: PhiCategory, value: str) -> None:
+    assert any(value in found for found in values(text, category))
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "Social 2019: quit smoking; social history is 2 packs a day.",
         "An MRN-based lookup failed twice this week.",
         "The EHR 2023 upgrade moved the problem list.",
         "The MRN for the newborn is pending registration.",
@@ -43,7 +60,7 @@ def test_record_numbers_are_found(text: str, mrn: str) -> None:
     ],
 )
 def test_look_alikes_stay(text: str) -> None:
-    assert values(text, PhiCategory.MRN) == set()
+    assert values(text, PhiCategory.MRN) | values(text, PhiCategory.SSN) == set()
 
 
 def test_a_hyphen_after_a_label_does_not_join_a_name() -> None:

@@ -56,8 +56,8 @@ _WORD = (
 _FIRST_LAST = re.compile(rf"\b(?=(?P<first>{_WORD})[ \t]+(?:[A-Z]\.?[ \t]+)?(?P<last>{_WORD})\b)")
 
 
-# "AL-FARSI, HIND", "SEO, MIN-JUN": surname first, as lists and tables write names.
-_LAST_COMMA_FIRST = re.compile(rf"\b(?=(?P<last>{_WORD}),[ \t]+(?P<first>{_WORD})\b)")
+# "AL-FARSI, HIND", "SEO, MIN-JUN", "KRISTIANSEN,ELOF": surname first, as lists and tables write names.
+_LAST_COMMA_FIRST = re.compile(rf"\b(?=(?P<last>{_WORD}),[ \t]*(?P<first>{_WORD})\b)")
 
 
 def find_census_names(text: str) -> list[tuple[int, int]]:

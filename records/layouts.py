@@ -32,6 +32,7 @@ _COLUMNS: tuple[tuple[PhiCategory, re.Pattern[str]], ...] = tuple(
         (
             PhiCategory.NAME,
             r"(?:pat(?:ient)?_?|pt_?)?name|patient|attending|prescriber|provider|physician|nurse|rn|lpn"
+            r"|(?:first|last|given|family|middle)(?:[ _]?name)?|surname"
             r"|initials|signed(?: by)?|by|rph|pharmacist|caregiver|pcp",
         ),
         (PhiCategory.OTHER_ID, r"rx ?(?:#|no\.?)|order ?(?:#|id|no\.?)|accession(?: ?#)?|specimen ?(?:id|#)"),
@@ -156,6 +157,30 @@ def _fits(category: PhiCategory, cell: str) -> bool:
 
 def _ordinary(word: str) -> bool:
     return is_everyday_word(word) or word.lower() in clinical_vocabulary()
+
+
+# --- key-value exports: JSON, logs and query strings name each value by its key -------------------------
+
+# '"mrn": "40019283"', '"last": "Tancredi-Wynn"', "pt_mrn=00739912", '"age": 94'. Only a quoted key or a key
+# glued to "=", so that prose ("Patient: 45-year-old ...") stays with the labelled patterns.
+_KEYED_VALUE = re.compile(
+    r"(?:\"(?P<quoted_key>[A-Za-z][\w #.]{0,23})\"[ \t]*:|(?<![\w.])(?P<key>[A-Za-z][\w.]{0,23})=)[ \t]*"
+    r"(?:\"(?P<quoted>[^\"\n]{1,60})\"|(?P<bare>[^\s,;&\"}\]]{1,60}))"
+)
+
+
+def keyed_values(text: str) -> list[Found]:
+    """Values of JSON and log keys that name a column of :data:`_COLUMNS`, and ages of 90 or more."""
+    found: list[Found] = []
+    for match in _KEYED_VALUE.finditer(text):
+        key = match.group("quoted_key") or match.group("key")
+        group = "quoted" if match.group("quoted") is not None else "bare"
+        value = match.group(group)
+        if key.lower() == "age" and value.isdigit() and 90 <= int(value) < 130:
+            found.append((PhiCategory.AGE_OVER_89, *match.span(group), 0.7))
+        elif (category := _column_category(key)) is not None and _fits(category, value):
+            found.append((category, *match.span(group), 0.7))
+    return found
 
 
 # --- raw HL7 v2 segments ------------------------------------------------------------------------------
@@ -299,6 +324,100 @@ def conversational_names(text: str) -> list[Found]:
     return found
 
 
+# --- names beside a patient's demographics ------------------------------------------------------------------
+
+# Queries and one-line case summaries name the patient right before the age, sex, date of birth or record
+# number: "Amara Diallo, 67, with AF", "the labs for Amara Diallo (DOB 04/02/1955)", "Aroha Ngata is a
+# 45-year-old", "AMARA DIALLO - 72M - CHF". NER misses names it has not seen; the demographics are the
+# evidence, and every word of the name must still pass :func:`_could_be_name` (or be a census name).
+_CAPITALISED_WORD = r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'\u2019-]+"
+_PARTICLE = r"(?:van|von|der|den|de|del|della|la|le|du|da|di|dos|das|bin|ibn|al|el)"
+_NAME_RUN = (
+    rf"(?P<value>{_CAPITALISED_WORD}"
+    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:[A-Z]\.?[ \t]+)?{_CAPITALISED_WORD}){{0,3}})"
+)
+# An age as summaries write it: "67M", "67 y/o", "67-year-old", "67 yrs".
+_AGE = r"\d{1,3}[ \t]*(?:-?[ \t]*(?:[Yy](?:ea)?rs?|[Yy]/?[Oo])\b|[- ][Yy]ears?[- ][Oo]ld|[MF]\b)"
+_DOB_OR_MRN = r"(?:DOB|dob|D\.O\.B\.?|MRN|mrn)\b"
+_DEMOGRAPHICS = (
+    r"[ \t]*[(,][ \t]*(?P<age>[1-9]\d?|1[0-2]\d)[ \t]*[,)](?![ \t]*\d)"  # "(67)", ", 92," not "(01)0076"
+    rf"|[ \t]*\([ \t]*(?:{_DOB_OR_MRN}|[Aa]ged?\b|{_AGE})"
+    rf"|,[ \t]*(?:{_DOB_OR_MRN}|[Aa]ged?[ \t]+\d|{_AGE}|an?[ \t]+{_AGE}|#?\d{{6,12}}\b)"
+    r"|[ \t]+(?:DOB|D\.O\.B\.?)\b"  # not " MRN": "Epic MRN", "outside MRN"
+    r"|[ \t]+(?:is|was|IS|WAS)[ \t]+(?:an?|AN?)[ \t]+\d{1,3}[- ](?i:year|yr|y/?o|month|week|day)"
+    rf"|[ \t]+[-\u2013][ \t]+{_AGE}"
+)
+_NAME_BEFORE_DEMOGRAPHICS = re.compile(
+    rf"(?<![\w'\u2019-]){_NAME_RUN}(?={_DEMOGRAPHICS})"
+    # Surname first, as lab portals print it before the labels: "KRISTIANSEN,ELOF  MRN:6612093".
+    rf"|(?<![\w'\u2019-])(?P<surname_first>{_CAPITALISED_WORD},[ \t]*{_CAPITALISED_WORD})"
+    rf"(?=[ \t]+{_DOB_OR_MRN})"
+)
+# A name after the record number or the birth date ("MRN: #3380412 - Halina Gasiorowski wants"), or after
+# "she's" ("She's Roc\u00edo Corbal\u00e1n, retired teacher").
+_NAME_AFTER_DEMOGRAPHICS = re.compile(
+    rf"{_DOB_OR_MRN}[ \t]*[:#]?[ \t]*#?[\w/.-]*\d[\w/.-]*[ \t]*[-\u2013,:][ \t]*{_NAME_RUN}"
+    rf"|\b(?:[Ss]he|[Hh]e)(?:'s|\u2019s|[ \t]+is)[ \t]+"
+    rf"(?P<named>{_CAPITALISED_WORD}[ \t]+{_CAPITALISED_WORD})"
+)
+# A name in lower case after "pt" or "patient", as typed into a query box: "pt grace okafor needs a PA"
+# (one word a census name, or typos pass: "pt reportd rxns").
+_LOWER_PATIENT_NAME = re.compile(
+    r"\b(?:my[ \t]+)?(?:pt|patient)\.?[ \t]+(?P<value>[a-z][a-z'\u2019-]{2,}[ \t]+[a-z][a-z'\u2019-]{2,})\b"
+)
+
+
+def demographic_names(text: str) -> list[Found]:
+    """Names directly before a patient's age, sex, date of birth or record number, and names in lower case
+    after "pt" (see :data:`_NAME_BEFORE_DEMOGRAPHICS`)."""
+    found: list[Found] = []
+    for match in _NAME_BEFORE_DEMOGRAPHICS.finditer(text):
+        if match.group("surname_first"):
+            if all(_could_be_name_word(word) for word in re.split(r",[ \t]*", match.group("surname_first"))):
+                found.append((PhiCategory.NAME, *match.span("surname_first"), 0.6))
+            continue
+        name = _name_within(text, *match.span("value"))
+        if name:
+            found.append((PhiCategory.NAME, *name, 0.6))
+            if match.group("age") and 90 <= int(match.group("age")) < 130:
+                found.append((PhiCategory.AGE_OVER_89, *match.span("age"), 0.6))
+    for match in _NAME_AFTER_DEMOGRAPHICS.finditer(text):
+        group = "value" if match.group("value") else "named"
+        name = _name_within(text, *match.span(group))
+        if name and (group == "value" or name == match.span(group)):
+            found.append((PhiCategory.NAME, *name, 0.6))
+    for match in _LOWER_PATIENT_NAME.finditer(text):
+        words = match.group("value").split()
+        if all(_could_be_name(word) for word in words) and any(w.upper() in census_words() for w in words):
+            found.append((PhiCategory.NAME, *match.span("value"), 0.6))
+    return found
+
+
+def _name_within(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The capitalised words between ``start`` and ``end`` less the sentence's own words at either end
+    ("Patient", "Summary", "THE"); None unless two words are left (one word beside an age is as often an
+    acronym: "UDI (01)...", "ID band")."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    words = [(start + a, start + b) for a, b in words]
+    while words and not _could_be_name_word(text[words[0][0] : words[0][1]]):
+        words.pop(0)
+    while words and not _could_be_name_word(text[words[-1][0] : words[-1][1]]):
+        words.pop()
+    return (words[0][0], words[-1][1]) if len(words) >= 2 else None
+
+
+def _could_be_name_word(word: str) -> bool:
+    """A capitalised word of a name: a census name ("Grace", "HOPE"), a particle or an initial, or a word
+    that :func:`_could_be_name` allows."""
+    bare = word.strip(".")
+    return (
+        bare.upper() in census_words()
+        or re.fullmatch(_PARTICLE, bare) is not None
+        or re.fullmatch(r"[A-Z]", bare) is not None
+        or _could_be_name(bare)
+    )
+
+
 def _could_be_name(word: str) -> bool:
     """Not a function or everyday word; a clinical word only if it is also a census name ("Dana")."""
     lower = word.lower()
@@ -313,11 +432,11 @@ def _could_be_name(word: str) -> bool:
 # side by side with no labels: "Marchetti, Giuliana   0048812   DOB 3/4/1950", "QUILLAN, DESMOND R /
 # 00-61-447", "Tobias Wrenfield (0073155), DOB ...", "DRAGOMIR, ANSELM P    E-4471873    01/09/1955".
 _HEADER_NAME = (
-    r"(?P<name>[A-Z][A-Za-z'\u2019-]+(?: [A-Z][A-Za-z'\u2019-]+)?,[ \t]*[A-Z][A-Za-z'\u2019-]+(?: [A-Z]\.?)?"
-    r"|[A-Z][a-z'\u2019-]+ [A-Z][a-z'\u2019-]+)"
+    r"(?P<name>[A-Z][A-Za-z'\u2019-]+(?: [A-Z][A-Za-z'\u2019-]+)?,[ \t]*[A-Z](?:[A-Za-z'\u2019-]+)?"
+    r"(?: [A-Z]\.?)?|[A-Z][a-z'\u2019-]+ [A-Z][a-z'\u2019-]+|[A-Z][A-Z'\u2019-]+ [A-Z][A-Z'\u2019-]+)"
 )
-# Spaces, or a parenthesis, a slash, a dash or a bar between the name and the number.
-_HEADER_GAP = r"(?P<gap>[ \t]+(?:[-/|][ \t]*)?|[ \t]*[(/|][ \t]*|[ \t]+-[ \t]+)"
+# Spaces, or a parenthesis, a slash, a "#", a dash or a bar between the name and the number.
+_HEADER_GAP = r"(?P<gap>[ \t]+(?:[-/|#][ \t]*)?|[ \t]*[(/|#][ \t]*|[ \t]+-[ \t]+)"
 # Six digits or more, possibly grouped by hyphens, possibly after a short letter prefix ("E-4471873"); not a
 # date ("03/21/1949"), a phone ("555-0142") or an SSN ("912-44-0187").
 # Or digits in groups of three or four split by single spaces, as some headers print it ("447 3391").
@@ -342,8 +461,9 @@ _HEADER_CUE = re.compile(
 
 
 def header_record_numbers(text: str) -> list[Found]:
-    """Record numbers printed beside the patient's name in headers and labels (see
-    :data:`_NAME_THEN_NUMBER`), and record numbers that name a scanned file (see :data:`_NUMBERED_FILE`)."""
+    """Record numbers printed beside the patient's name in headers, labels and lists (see
+    :data:`_NAME_THEN_NUMBER`), with that name, and record numbers that name a scanned file (see
+    :data:`_NUMBERED_FILE`)."""
     found: list[Found] = [
         (PhiCategory.MRN, *match.span("value"), 0.6)
         for match in _NUMBERED_FILE.finditer(text)
@@ -353,12 +473,15 @@ def header_record_numbers(text: str) -> list[Found]:
         for match in _NAME_THEN_NUMBER.finditer(line):
             if _is_header_number(match, line):
                 found.append((PhiCategory.MRN, start + match.start("value"), start + match.end("value"), 0.7))
+                if match.group("gap").strip():  # "Ostrowski, C  #2201837", not "FCAP, NPI 1672049586"
+                    name = (start + match.start("name"), start + match.end("name"))
+                    found.append((PhiCategory.NAME, *name, 0.6))
     return found
 
 
 def _is_header_number(match: re.Match[str], line: str) -> bool:
     """A name of proper names, a number of six digits or more that is not a phone or an SSN, and a date of
-    birth or a sex on the line (a parenthesis or a slash right after the name is cue enough)."""
+    birth or a sex on the line (a parenthesis, a slash or a "#" right after the name is cue enough)."""
     value = match.group("value")
     if sum(char.isdigit() for char in value) < 6 or _NOT_A_RECORD.fullmatch(value):
         return False
@@ -366,7 +489,7 @@ def _is_header_number(match: re.Match[str], line: str) -> bool:
     if any(len(word) > 1 and (_ordinary(word) or word.lower() in clinical_vocabulary()) for word in words):
         return False
     rest = line[: match.start()] + line[match.end() :]
-    return bool(_HEADER_CUE.search(rest)) or match.group("gap").strip() in ("(", "/")
+    return bool(_HEADER_CUE.search(rest)) or match.group("gap").strip() in ("(", "/", "#")
 
 
 # --- messages: a record number given as the reply to a request for it --------------------------------------

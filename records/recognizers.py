@@ -21,9 +21,11 @@ from records.facilities import FacilitySpan, find_facilities, find_venues
 from records.layouts import (
     barcode_lines,
     conversational_names,
+    demographic_names,
     header_record_numbers,
     hl7_segment_ids,
     initials_legends,
+    keyed_values,
     replied_record_numbers,
     table_values,
 )
@@ -34,11 +36,13 @@ from records.phi import PhiCategory
 # Identifiers placed by the document's layout rather than by a label (see records.layouts).
 _LAYOUT_FINDERS = (
     table_values,
+    keyed_values,
     header_record_numbers,
     hl7_segment_ids,
     barcode_lines,
     initials_legends,
     conversational_names,
+    demographic_names,
     replied_record_numbers,
 )
 
@@ -59,9 +63,9 @@ class LabeledPattern:
 # "ending" before the last digits of a number ("MRN ending 5618": the digits alone are the value), and a
 # hyphen before a value with digits ("MRN-00482913"; a name never has digits, so "Patient-centred" is safe).
 _SEP = (
-    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:#[ \t]*)?"
+    r"[\"']?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:#[ \t]*)?"
     r"(?:(?:is|was|of|ending(?: in| with)?|ends (?:in|with))\b[ \t]*)?"
-    r"(?:[:#=,/]|-(?=[ \t]*[A-Z0-9#][\w#. -]{0,8}\d)|no\.?|number|num\.?|nbr\.?|id)?"
+    r"(?:[:#=,/\u2192]|->|=>|-(?=[ \t]*[A-Z0-9#][\w#. -]{0,8}\d)|no\.?|number|num\.?|nbr\.?|id)?"
     r"[ \t]*[:#]?[ \t]*[\"\u201c*]?"
 )
 # A few small words between a label and "is" before its value, as people type them into a query box: "the
@@ -69,7 +73,7 @@ _SEP = (
 # words like these, so that a label word in a sentence ("social history is 2019...") does not reach a number.
 _ASIDE_WORD = (
     r"(?i:for|of|on|in|at|the|her|his|their|this|that|patient|pt|file|record|chart|system|listed|given|we"
-    r"|have|i|if|it|helps|again|here|now|still|currently|actually|just|guy|lady|man|woman|gentleman|kid"
+    r"|have|i|if|it|helps|again|here|number|no|now|still|currently|actually|just|guy|lady|man|woman|gentleman|kid"
     r"|child|baby|mom|mother|dad|father|son|daughter|wife|husband)"
 )
 _ASIDE = rf"(?:,?[ \t]+{_ASIDE_WORD}\b){{1,5}},?[ \t]+(?:(?i:is|was|reads)\b|=)"
@@ -102,7 +106,7 @@ def _label(*alternatives: str) -> str:
     """Label alternatives, longest pattern first: a regex alternation takes the first that matches, and
     "voiceprint enrollment" must win over "voiceprint". (A rejected match is searched on from its value,
     so a shorter label that wins wrongly costs nothing but a retry.)"""
-    return r"\b(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
+    return r"(?:\b|(?<=_))(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
 
 
 # After a label a local seven-digit number counts too ("pager 555-0192").
@@ -138,7 +142,10 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"chart{_NO}",
             r"hosp(?:ital)?\.? ?(?:no\.?|number|#)",
             r"client(?: #| no\.?| number| ID)",
-            r"unit no\.?",
+            r"unit (?:no\.?|number|#)",
+            r"M\.R\.N\.?",
+            # A record number and a birth date under one label: "MRN/DOB: 7720183 / 04/12/1951".
+            r"MRN ?/ ?D\.?O\.?B\.?",
             "patient ID",
             "pt ID",
             # Other systems and countries: enterprise and master indexes, Australian unit record numbers,
@@ -198,7 +205,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     # 6603192 at Ridgefield and under RMC-0044918". Only long numbers: "pt 2" and "under 65" are counts.
     LabeledPattern(
         PhiCategory.MRN,
-        r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|and under)",
+        r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|(?:and|but) under)",
         r"(?P<value>(?:[A-Z]{1,4}-)?\d{6,12})\b(?![/.]\d)",
         0.8,
     ),
@@ -254,6 +261,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"acct\.?(?: #| no\.?)?",
             r"billing(?: #| no\.?| number| account)",
             r"encounter(?: #| no\.?| number| ID)?",
+            r"enc[ _]?id",
             "FIN",
             "ENC",
             r"visit(?: #| no\.?| number| ID)",
@@ -607,9 +615,10 @@ _AGE_CLASS = re.compile(
     r"(?P<age2>(?:9|1[01])0'?s|nineties)\b",
     _FLAGS,
 )
-# "she is 97 now", "he is 94": a person's age after "is" needs a person before it.
+# "she is 97 now", "he is 94", "He's 97.": a person's age after "is" needs a person before it.
 _AGE_IS = re.compile(
-    rf"\b(?:she|he|who|patient|pt)[ \t]+(?:is|was|turned)[ \t]+(?P<age>9\d|1[01]\d)\b{_NOT_AN_AGE_AFTER}"
+    rf"\b(?:she|he|who|patient|pt)(?:[ \t]+(?:is|was|turned)|'s|\u2019s)[ \t]+(?P<age>9\d|1[01]\d)\b"
+    rf"{_NOT_AN_AGE_AFTER}"
     rf"{_AGE_THRESHOLD}",
     _FLAGS,
 )
@@ -681,7 +690,7 @@ _ADDRESS_TAIL = re.compile(
 _DATE_CONTEXT = re.compile(
     r"(?:\b(?:on|date|dated|dob|d\.o\.b|born|seen|admitted|discharged|visit|since|from|until|to|of|collected|"
     r"received|reported|signed|surgery|performed|scheduled|follow[- ]?up|last|next|given|trial|log|cxr|ct|mri"
-    r"|clinic|visit|appt|appointment"
+    r"|clinic|visit|appt|appointment|lmp|edd|edc|due"
     r"|mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday)"
     r"\b[ \t:,]*$)",
     _FLAGS,
@@ -776,7 +785,7 @@ def _bare_date_score(found: Any, text: str) -> float:
     return 0.3 if month < 5 and day < 5 and not padded else 0.55
 
 
-_LIST_CONTINUATION = re.compile(rf"[ \t]*(?:,|;|and|&)[ \t]*{_ID}")
+_LIST_CONTINUATION = re.compile(rf"[ \t]*(?:,[ \t]*(?:and|&)?|;|and|&)[ \t]*{_ID}")
 
 
 # Two labels sharing one colon and two values sharing one slash, as registration systems print them:
@@ -1038,6 +1047,11 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
     face photographs' file names."""
     found = [_result(PhiCategory.MRN, *m.span("value"), 0.6, name) for m in _BARCODE.finditer(text)]
     found += _face_photo_files(text, name) + _distant_labeled_ids(text, name)
+    found += [
+        _result(PhiCategory.MRN, *m.span("value"), 0.8, name)
+        for m in _NUMBER_BEFORE_RECORD_LABEL.finditer(text)
+        if _looks_like_identifier(m.group("value"))
+    ]
     found += _facility_acronym_numbers(text, name)
     for regex in (_CASE_NUMBER, _DONATION_NUMBER):
         found += [
@@ -1046,6 +1060,17 @@ def _unlabeled_ids(text: str, name: str) -> list[RecognizerResult]:
             if not _PRODUCT_CODE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
         ]
     return found
+
+
+# A record number before its label: "2210874 is her MRN", "00551823 being his medical record number",
+# "2022/008137 - that's the MRN".
+_NUMBER_BEFORE_RECORD_LABEL = re.compile(
+    r"(?<![\w/.-])(?P<value>(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9]|[-./_](?=[A-Z0-9])){3,24})"
+    r"[ \t]*(?:[-\u2013,][ \t]*)?(?i:is|was|being|=|that'?s|that is)[ \t]+"
+    r"(?i:(?:her|his|their|the|my|our|its|(?:pt|patient)'s)[ \t]+)?"
+    r"(?i:(?:real|correct|current|new|old)[ \t]+)?"
+    r"(?i:MRN|M\.R\.N\.?|med(?:ical)? rec(?:ord)?(?: number| no\.?| #)?|chart (?:number|no\.?|#))(?![\w])"
+)
 
 
 # A facility's acronym with "#" and the patient's number there: "NTCI #0047193", "BVMC # 2291874",

@@ -1,7 +1,6 @@
-"""Identifiers in the phrasings people type into a query box: a label glued to its value by a hyphen or by
-nothing, small words between the label and "is", labels of electronic records and patient files, "social"
-for a social security number, and values joined by underscores or grouped by commas; with the look-alikes
-that must stay."""
+"""Identifiers in the phrasings people type into a query box (evals/datasets/README_dev9.md): labels glued to
+their values or with small words before "is", record numbers before their label or in JSON and logs, names
+and ages beside a patient's demographics; with the look-alikes that must stay."""
 
 from __future__ import annotations
 
@@ -66,3 +65,71 @@ def test_look_alikes_stay(text: str) -> None:
 def test_a_hyphen_after_a_label_does_not_join_a_name() -> None:
     text = "Patient-centred plan agreed with Dr. Hale and Nora Quill."
     assert values(text, PhiCategory.NAME) == {"Hale", "Nora Quill"}
+
+
+@pytest.mark.parametrize(
+    ("text", "mrn"),
+    [
+        ("2210874 is her MRN. Imelda asked again.", "2210874"),
+        ("Fintan Rafferty, 00551823 being his medical record number there", "00551823"),
+        ("the path report on 2022/008137 - that's the MRN not the accession", "2022/008137"),
+        ("MRNs 4120093, 4120117, and 4120245 all got MMR", "4120245"),
+        ('{"mrn": "40019283", "last": "Tancredi-Wynn"}', "40019283"),
+        ("log says: pt_mrn=00739912 enc_id=88120047731", "00739912"),
+        ("MRN/DOB: 7720183 / 04/12/1951", "7720183"),
+        ("- mrn \u2192 6610293", "6610293"),
+        ("HIS MRN NUMBER IS 5501873 AND I HAVE ASKED", "5501873"),
+        ("registered under 2290017 at our place but under G-0071842 at Grayhaven", "G-0071842"),
+        ("1. Ostrowski, C  #2201837  vanc 1 g q12  Cr 1.1", "2201837"),
+        ("PATIENT WOLFRAM ASKE (6617025) 96 Y/O MALE", "6617025"),
+    ],
+)
+def test_record_numbers_without_a_label_before_them(text: str, mrn: str) -> None:
+    assert mrn in values(text, PhiCategory.MRN)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Summarize the labs for Amara Diallo (DOB 04/02/1955).", "Amara Diallo"),
+        ("Aroha Ngata is a 45-year-old woman with lupus nephritis.", "Aroha Ngata"),
+        ("AMARA DIALLO - 72M - CHF exacerbation", "AMARA DIALLO"),
+        ("Transfer from Ashland: Fintan Rafferty, 00551823 being his record", "Fintan Rafferty"),
+        ("MRN: #3380412 - Halina Gasiorowski wants to know if she can", "Halina Gasiorowski"),
+        ("She's Roc\u00edo Corbal\u00e1n, retired teacher.", "Roc\u00edo Corbal\u00e1n"),
+        ("CHART # WF-118204 TORLEIF NESS DOB 01/30/1930", "TORLEIF NESS"),
+        ("KRISTIANSEN,ELOF  MRN:6612093  COLL: 09/03", "KRISTIANSEN,ELOF"),
+        ('{"mrn": "40019283", "last": "Tancredi-Wynn", "first": "Rosalind"}', "Tancredi-Wynn"),
+        ("1. Ostrowski, C  #2201837  vanc 1 g q12", "Ostrowski, C"),
+        ("pt grace okafor needs a prior auth for dupilumab", "grace okafor"),
+    ],
+)
+def test_names_beside_demographics(text: str, name: str) -> None:
+    assert name in values(text, PhiCategory.NAME)
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Edeltraud Beitz, 92, fell at home", "92"),
+        ('{"dob": "1930-02-11", "age": 94}', "94"),
+        ("He's 97. Is the K real or hemolysed?", "97"),
+    ],
+)
+def test_ages_over_89_beside_a_name_or_a_key(text: str, age: str) -> None:
+    assert age in values(text, PhiCategory.AGE_OVER_89)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Femur PS size 6, UDI (01)00889024221143(17)270601",
+        "MRN FWI-2088190, ID band LB-771429 on the left wrist",
+        "REPORT FAXED TO SNF AT (708) 555-0167",
+        "Epic MRN 40021983 / Cerner MRN CN7718204",
+        "(MRN: JH-123456). pt reportd rxns to Lisinopril.",
+        "The Patient, 67, was seen; Heart Failure (DOB unknown) clinic",
+    ],
+)
+def test_demographics_beside_words_that_are_not_names(text: str) -> None:
+    assert values(text, PhiCategory.NAME) == set()

@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from records.lexicon import clinical_vocabulary, common_words
+from records.patterns import LETTERS, UPPER_LETTERS
 
 # Surnames past this rank are rare enough that their list is mostly noise for matching.
 MAX_SURNAME_RANK = 40_000
@@ -49,9 +50,7 @@ def _ordinary_words() -> frozenset[str]:
     return frozenset(word.upper() for word in common_words() | clinical_vocabulary())
 
 
-_WORD = (
-    r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u00ff'\u2019]+)?"
-)
+_WORD = rf"[{UPPER_LETTERS}][{LETTERS}'\u2019]+(?:-[{UPPER_LETTERS}][{LETTERS}'\u2019]+)?"
 # A lookahead, so that "SEEN MARY SMITH" also tries "MARY SMITH" after rejecting "SEEN MARY".
 _FIRST_LAST = re.compile(rf"\b(?=(?P<first>{_WORD})[ \t]+(?:[A-Z]\.?[ \t]+)?(?P<last>{_WORD})\b)")
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from records.census_names import census_words
 from records.lexicon import clinical_vocabulary, is_everyday_word
+from records.patterns import LETTERS, UPPER_LETTERS
 from records.phi import PhiCategory
 
 Found = tuple[PhiCategory, int, int, float]
@@ -43,7 +44,7 @@ _HEADER_CELL = re.compile(r"[A-Za-z][A-Za-z0-9_#/ .()%-]{0,23}")
 # Fixed-width columns are separated by two spaces or more; delimited ones by a tab, a comma or a pipe.
 _WIDE_GAP = re.compile(r"[ \t]{2,}")
 _DELIMITERS = ("\t", "|", ",")
-_NAME_CELL = re.compile(r"[A-Za-z\u00c0-\u00ff][A-Za-z\u00c0-\u00ff'., -]*")
+_NAME_CELL = re.compile(rf"[{LETTERS}][{LETTERS}'., -]*")
 _INITIALS_CELL = re.compile(r"[A-Z]{2,4}")
 # An identifier cell: one token of letters, digits and hyphens (not "04/08 2000", a flowsheet time).
 _ID_CELL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,}")
@@ -150,7 +151,7 @@ def _fits(category: PhiCategory, cell: str) -> bool:
     if category is PhiCategory.NAME:
         if _INITIALS_CELL.fullmatch(cell):
             return not _ordinary(cell)
-        words = re.findall(r"[A-Za-z\u00c0-\u00ff'-]{2,}", cell)
+        words = re.findall(rf"[{LETTERS}'-]{{2,}}", cell)
         return bool(_NAME_CELL.fullmatch(cell)) and bool(words) and not all(_ordinary(w) for w in words)
     return any(ch.isdigit() for ch in cell) and bool(_ID_CELL.fullmatch(cell))
 
@@ -330,7 +331,7 @@ def conversational_names(text: str) -> list[Found]:
 # number: "Amara Diallo, 67, with AF", "the labs for Amara Diallo (DOB 04/02/1955)", "Aroha Ngata is a
 # 45-year-old", "AMARA DIALLO - 72M - CHF". NER misses names it has not seen; the demographics are the
 # evidence, and every word of the name must still pass :func:`_could_be_name` (or be a census name).
-_CAPITALISED_WORD = r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'\u2019-]+"
+_CAPITALISED_WORD = rf"[{UPPER_LETTERS}][{LETTERS}'\u2019-]+"
 _PARTICLE = r"(?:van|von|der|den|de|del|della|la|le|du|da|di|dos|das|bin|ibn|al|el)"
 _NAME_RUN = (
     rf"(?P<value>{_CAPITALISED_WORD}"
@@ -353,12 +354,17 @@ _NAME_BEFORE_DEMOGRAPHICS = re.compile(
     rf"|(?<![\w'\u2019-])(?P<surname_first>{_CAPITALISED_WORD},[ \t]*{_CAPITALISED_WORD})"
     rf"(?=[ \t]+{_DOB_OR_MRN})"
 )
-# A name after the record number or the birth date ("MRN: #3380412 - Halina Gasiorowski wants"), or after
-# "she's" ("She's Roc\u00edo Corbal\u00e1n, retired teacher").
+# A name after the record number or the birth date ("MRN: #3380412 - Halina Gasiorowski wants").
 _NAME_AFTER_DEMOGRAPHICS = re.compile(
     rf"{_DOB_OR_MRN}[ \t]*[:#]?[ \t]*#?[\w/.-]*\d[\w/.-]*[ \t]*[-\u2013,:][ \t]*{_NAME_RUN}"
-    rf"|\b(?:[Ss]he|[Hh]e)(?:'s|\u2019s|[ \t]+is)[ \t]+"
-    rf"(?P<named>{_CAPITALISED_WORD}[ \t]+{_CAPITALISED_WORD})"
+)
+# Two or three capitalised words, every one a possible name word, after the cues of a sentence about a person:
+# "She's Roc\u00edo Corbal\u00e1n", "I saw Amara Diallo in clinic", "help me with Keanu Kahale's insulin".
+_PERSON_WORDS = rf"{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}}"
+_NAME_AFTER_CUE = re.compile(
+    rf"(?:\b(?:[Ss]he|[Hh]e)(?:'s|\u2019s|[ \t]+is)|\b(?i:saw|seen|see|visited|examined|treated|met))[ \t]+"
+    rf"(?P<named>{_PERSON_WORDS})(?![ \t]*[{UPPER_LETTERS}])"
+    rf"|\b(?:for|with|about|of|regarding)[ \t]+(?P<possessor>{_PERSON_WORDS})(?='s\b|\u2019s\b)"
 )
 # A name in lower case after "pt" or "patient", as typed into a query box: "pt grace okafor needs a PA"
 # (one word a census name, or typos pass: "pt reportd rxns").
@@ -368,8 +374,9 @@ _LOWER_PATIENT_NAME = re.compile(
 
 
 def demographic_names(text: str) -> list[Found]:
-    """Names directly before a patient's age, sex, date of birth or record number, and names in lower case
-    after "pt" (see :data:`_NAME_BEFORE_DEMOGRAPHICS`)."""
+    """Names directly before or after a patient's age, sex, date of birth or record number, after the cues
+    of a sentence about a person, and in lower case after "pt" (see :data:`_NAME_BEFORE_DEMOGRAPHICS`,
+    :data:`_NAME_AFTER_DEMOGRAPHICS`, :data:`_NAME_AFTER_CUE`, :data:`_LOWER_PATIENT_NAME`)."""
     found: list[Found] = []
     for match in _NAME_BEFORE_DEMOGRAPHICS.finditer(text):
         if match.group("surname_first"):
@@ -382,10 +389,12 @@ def demographic_names(text: str) -> list[Found]:
             if match.group("age") and 90 <= int(match.group("age")) < 130:
                 found.append((PhiCategory.AGE_OVER_89, *match.span("age"), 0.6))
     for match in _NAME_AFTER_DEMOGRAPHICS.finditer(text):
-        group = "value" if match.group("value") else "named"
-        name = _name_within(text, *match.span(group))
-        if name and (group == "value" or name == match.span(group)):
+        if name := _name_within(text, *match.span("value")):
             found.append((PhiCategory.NAME, *name, 0.6))
+    for match in _NAME_AFTER_CUE.finditer(text):
+        group = "named" if match.group("named") else "possessor"
+        if _name_within(text, *match.span(group)) == match.span(group):
+            found.append((PhiCategory.NAME, *match.span(group), 0.6))
     for match in _LOWER_PATIENT_NAME.finditer(text):
         words = match.group("value").split()
         if all(_could_be_name(word) for word in words) and any(w.upper() in census_words() for w in words):

@@ -7,3 +7,9 @@ from __future__ import annotations
 STOPWORD = (
     r"(?i:on|at|in|and|the|for|with|to|of|from|by|was|is|has|had|who|were|will|per|via|as|re|cc|md|do)\b"
 )
+
+# Letters of names in character classes: ASCII, Latin-1 and Latin Extended-A/B ("Y\u0131lmaz", "\u0141ukasz",
+# "Dvo\u0159\u00e1k"), less the multiplication and division signs. Extended letters count as capitals too:
+# their case alternates by code point, and a lower-case one rarely opens a word.
+UPPER_LETTERS = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f"
+LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"

@@ -30,7 +30,7 @@ from records.layouts import (
     table_values,
 )
 from records.lexicon import clinical_vocabulary, is_everyday_word
-from records.patterns import STOPWORD
+from records.patterns import LETTERS, STOPWORD, UPPER_LETTERS
 from records.phi import PhiCategory
 
 # Identifiers placed by the document's layout rather than by a label (see records.layouts).
@@ -86,8 +86,8 @@ _ID = (
 )
 # Name words are matched case-sensitively (capitalised or all capitals) and never a common function word.
 # Two capitals alone ("ID", "SD") are abbreviations far more often than names.
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
-_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
+_UPPER = UPPER_LETTERS
+_LETTER = LETTERS
 # Credentials after a name ("Raj Sethuraman, PA-C", "CHAVIS, DENISE, LCSW") are not part of it.
 _CREDENTIAL = (
     r"MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|MBBS|PhD|DPM|CNM|FACC|FACS|FAAP|CRNA|LISW(?:-S)?|LCSW|MSW|PCT|CST"

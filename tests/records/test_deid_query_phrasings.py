@@ -102,6 +102,9 @@ def test_record_numbers_without_a_label_before_them(text: str, mrn: str) -> None
         ('{"mrn": "40019283", "last": "Tancredi-Wynn", "first": "Rosalind"}', "Tancredi-Wynn"),
         ("1. Ostrowski, C  #2201837  vanc 1 g q12", "Ostrowski, C"),
         ("pt grace okafor needs a prior auth for dupilumab", "grace okafor"),
+        ("I saw Amara Diallo in clinic today for follow-up of CKD.", "Amara Diallo"),
+        ("Can you help me with Keanu Kahale's insulin regimen?", "Keanu Kahale"),
+        ("Elif Y\u0131lmaz is a 45-year-old woman with lupus nephritis.", "Elif Y\u0131lmaz"),
     ],
 )
 def test_names_beside_demographics(text: str, name: str) -> None:
@@ -129,6 +132,8 @@ def test_ages_over_89_beside_a_name_or_a_key(text: str, age: str) -> None:
         "Epic MRN 40021983 / Cerner MRN CN7718204",
         "(MRN: JH-123456). pt reportd rxns to Lisinopril.",
         "The Patient, 67, was seen; Heart Failure (DOB unknown) clinic",
+        "I saw Lyme Disease twice this summer; treated Emergency Department patients.",
+        "Any update on Medicare Advantage's prior auth rules?",
     ],
 )
 def test_demographics_beside_words_that_are_not_names(text: str) -> None:

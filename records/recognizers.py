@@ -109,9 +109,22 @@ def _label(*alternatives: str) -> str:
     return r"(?:\b|(?<=_))(?i:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
 
 
+# Numbers outside North America: a country code ("+44 117 555 0143", "+1 905-555-0135"), a trunk zero in
+# parentheses ("(07) 3555 0148") or grouped after it ("0117 555 0143", "0425 550 147").
+_INTL_PHONE_BODY = (
+    r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"
+    r"|\(0\d{1,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|0\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}"
+)
+# Without a label only the common national groupings, not any run of numbers ("0800 1200 1600" are times).
+_INTL_PHONE = re.compile(
+    r"(?<![\w+(-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"
+    r"|\(0\d\)[ ]?\d{4}[ ]?\d{4}|0\d{3}[ ]\d{3}[ ]\d{4}|0\d{2}[ ]\d{4}[ ]\d{4}|04\d{2}[ ]\d{3}[ ]\d{3})"
+    r"(?![\w-])"
+)
 # After a label a local seven-digit number counts too ("pager 555-0192").
 _PHONE_VALUE = (
-    r"(?P<value>(?:\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}|(?<!\)[ ])(?<!\))\d{3}-\d{4}(?![\d-]))"
+    r"(?P<value>(?:\+?1?[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}|(?<!\)[ ])(?<!\))\d{3}-\d{4}(?![\d-])"
+    rf"|{_INTL_PHONE_BODY})"
     r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?)"
 )
 # An SSN, whole or masked but for the last four ("XXX-XX-1234", "***-**-1234"), with - . or space.
@@ -157,6 +170,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "UHID",
             r"U\.?R\.? ?(?:no\.?|#|number)",
             r"unit record(?: no\.?| #| number)?",
+            r"U\.?R\.?N\.?",
             r"(?:local|ext(?:ernal)?|alt(?:ernate)?|person|enterprise|master) (?:patient )?ID",
             r"record (?:no\.?|number)",
             r"chart ref(?:erence)?\.?",
@@ -240,6 +254,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "MBI",
             r"medicaid(?: ID| #| no\.?| number)?",
             "HICN",
+            # Canadian provincial health cards: "OHIP: 6271-840-933-KT", "health card no.".
+            r"OHIP(?: #| no\.?| number)?",
+            r"health card(?: #| no\.?| number)?",
             "BCBS ID",
             r"insurance(?: ID| number| plan| policy| #| no\.?)?(?: is)?",
             r"ins\.(?: #| no\.?)?",
@@ -287,6 +304,12 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             rf"DEA{_NO}",
             rf"NPI{_NO}",
             r"certificate(?: #| no\.?| number)",
+            r"certification(?: #| no\.?| number)?",
+            # Bar numbers; UK, Australian and Ontario registrations ("GMC 7041183", "AHPRA MED0002291845").
+            r"(?:state )?bar (?:no\.?|#|number)",
+            r"GMC(?: no\.?| #| number)?",
+            r"AHPRA(?: no\.?| #| number)?",
+            r"CNO(?: reg(?:istration)?\.?| #| no\.?)?",
             r"board cert(?:ification)?(?: #| no\.?)",
             # A medical council registration after a doctor's name ("Reg. No. NJ-25MA08812").
             r"(?:medical |council )?reg(?:istration)?\. ?(?:#|no\.?)",
@@ -376,7 +399,18 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "filler",
             "SPM",
             "specimen",
-            r"(?:ID|identification) band(?: #)?",
+            r"(?:ID|identification) bands?(?: #)?",
+            # Claims, denials, incidents and bookings; Canadian client and Australian health identifiers.
+            r"claim(?: #| no\.?| number| ID)?",
+            r"denial ref(?:erence)?\.?",
+            r"incident(?: #| no\.?| number)",
+            r"PCR(?: #| no\.?)",
+            r"booking(?: #| no\.?| number)?",
+            "SID",
+            "UCI",
+            "IHI",
+            r"subj\.?(?: ID| #| no\.?)",
+            r"cord blood(?: bank)? unit",
             r"(?:blood bank )?(?:arm|wrist)band(?: #)?",
             "intake",
             r"accession ?identifier",
@@ -491,6 +525,17 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "recipient",
             "donor",
             "caller",
+            "scribe",
+            # Father of the baby; forms' roles: employee, camper, beneficiary, coordinator, funeral director.
+            "FOB",
+            "father of (?:the )?baby",
+            "employee",
+            "camper",
+            "beneficiary",
+            r"(?:study |research |transplant |care )?coordinator",
+            "funeral director",
+            "claimant",
+            "informant",
             "guarantor",
             "insured",
             "girlfriend",
@@ -568,6 +613,11 @@ _CITY_STATE_ZIP = re.compile(
     rf"(?P<city>\b[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}}),"
     rf"[ \t]*(?:{_STATES})\b(?!-)"
     r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
+)
+# UK and Canadian postcodes ("SP9 2LN", "L6X 4R2"), and an Australian one after its state ("QLD 4573").
+_FOREIGN_POSTCODE = re.compile(
+    r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|[A-Z]\d[A-Z][ -]?\d[A-Z]\d)\b"
+    r"|(?<=\b(?:NSW|VIC|QLD|TAS|ACT)[ ])\d{4}\b|(?<=\b(?:SA|WA|NT)[ ])\d{4}\b"
 )
 _ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
 _COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?i:County|Parish|Borough)\b")
@@ -926,6 +976,8 @@ class ShapeRecognizer(EntityRecognizer):
             (PhiCategory.STREET_ADDRESS, _STREET, 0.9),
             (PhiCategory.COUNTY, _COUNTY, 0.85),
             (PhiCategory.PHONE, _PHONE, 0.7),
+            (PhiCategory.PHONE, _INTL_PHONE, 0.6),
+            (PhiCategory.ZIP, _FOREIGN_POSTCODE, 0.6),
             (PhiCategory.SSN, _SSN, 0.6),
             (PhiCategory.VEHICLE_ID, _VIN, 0.6),
             (PhiCategory.HEALTH_PLAN_ID, _MBI, 0.6),

@@ -274,10 +274,11 @@ class Deidentifier:
         return resolve_overlaps(kept + repeated_mentions(text, kept))
 
     def _detect_window(self, text: str) -> list[Detection]:
-        # NER reads a re-cased copy (same length, so offsets hold); our patterns read the text as written.
+        # NER reads a re-cased copy and our patterns a copy with OCR's letters in numbers read as digits
+        # (both the same length, so offsets hold).
         nlp_artifacts = self._analyzer.nlp_engine.process_text(recase_upper_lines(text), "en")
         raw = self._analyzer.analyze(
-            text=text,
+            text=ocr_digits(text),
             language="en",
             entities=self._entities,
             score_threshold=self.threshold,
@@ -354,6 +355,25 @@ def _recase_line(match: re.Match[str]) -> str:
         return line
     recased = re.sub(r"[A-Za-z]+", lambda word: word.group(0).capitalize(), line)
     return recased if len(recased) == len(line) else line
+
+
+# A number as OCR reads a scan: digits with O, o, l or I in place of 0 and 1 ("9l2-3O-4471", "O4/3O/l952",
+# "(4O6) 555-Ol3l"), not touching a word's letters ("D0B", "HbA1c", "IL-6" stay as they are).
+_OCR_NUMBER = re.compile(r"(?<![A-Za-z])[0-9OolI][0-9OolI/.:()+-]*(?<![/.:(+-])(?![A-Za-z])")
+_OCR_DIGITS = str.maketrans("OolI", "0011")
+
+
+def ocr_digits(text: str) -> str:
+    """``text`` with the letters OCR puts in numbers read as the digits they stand for, character for
+    character (offsets unchanged); a number needs two true digits, so "I" and "O2" stay words."""
+    return _OCR_NUMBER.sub(_as_digits, text)
+
+
+def _as_digits(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if sum(ch.isdigit() for ch in token) < 2 or token.isdigit():
+        return token
+    return token.translate(_OCR_DIGITS)
 
 
 def _to_detection(result: Any, text: str) -> Detection | None:

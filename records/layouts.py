@@ -246,25 +246,47 @@ _LEGEND = re.compile(
     r"(?<![\w.])(?=(?P<initials>[A-Z]{2,4})[ \t]*(?:=|:|-|\u2013)?[ \t]*"
     r"(?P<name>[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)(?:[ \t]+[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)){1,3}))"
 )
+# "D. KAMAU-HOLT (DKH)", "Nurse Ann Lee (AL)": the name, then its initials in parentheses.
+_LEGEND_AFTER = re.compile(
+    r"(?<![\w.])(?P<name>[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)(?:[ \t]+[A-Z](?:\.|[A-Za-z'\u2019-]+\.?)){1,3})"
+    r"[ \t]*\((?P<initials>[A-Z]{2,4})\)"
+)
 # Two-letter words that the word lists may lack and that look like initials in capitals ("AT A TIRE SHOP").
 _SHORT_WORDS = frozenset("at to in on of by or an as if is it no so up us we am be do go he me my".split())
 
 
+def _abbreviates(initials: str, words: list[str]) -> bool:
+    """Whether ``initials`` are the first letters of ``words`` (of each part of a hyphenated one: "KAMAU-HOLT"
+    gives "KH") and some word is not an everyday one ("TO TRANSFUSION OF" spells "TO" too)."""
+    letters = ["".join(part[0] for part in word.split("-") if part) for word in words]
+    spelled = {"".join(word[0] for word in words), "".join(letters)}
+    return initials in spelled and not all(_ordinary(word) for word in words)
+
+
 def initials_legends(text: str) -> list[Found]:
-    """Initials a legend defines, and every other place they are written in capitals in the text.
+    """Initials a legend defines ("JT J. TOLLIVER", "D. KAMAU-HOLT (DKH)"), and every other place they are
+    written in capitals in the text.
 
     Flowsheets and MARs sign each entry with initials and spell them out once; the legend (the letters
     match the name's words) is the evidence that the bare "JT" in a grid is a person."""
     found: list[Found] = []
     defined: set[str] = set()
     for match in _LEGEND.finditer(text):
-        initials, name = match.group("initials"), match.group("name")
-        words = [word for word in re.split(r"[ \t]+", name) if word]
-        for count in range(len(words), 1, -1):  # "J. TOLLIVER LPN" abbreviates the first two words
-            named = words[:count]
-            # "TO TRANSFUSION OF" spells "TO" too: a name has a word that is not an everyday word.
-            if "".join(word[0] for word in named) == initials and not all(_ordinary(w) for w in named):
-                defined.add(initials)
+        words = [word for word in re.split(r"[ \t]+", match.group("name")) if word]
+        # "J. TOLLIVER LPN" abbreviates the first two words.
+        if any(_abbreviates(match.group("initials"), words[:count]) for count in range(len(words), 1, -1)):
+            defined.add(match.group("initials"))
+    for match in _LEGEND_AFTER.finditer(text):
+        words = [word for word in re.split(r"[ \t]+", match.group("name")) if word]
+        for count in range(len(words), 1, -1):  # "Nurse Ann Lee (AL)" abbreviates the last two words
+            named = words[-count:]
+            # An acronym's definition has the same shape ("COMMERCIAL DRIVER LICENSE (CDL)"): a name has
+            # no everyday or clinical word in it.
+            ordinary = any(_ordinary(word.strip(".")) for word in named)
+            if _abbreviates(match.group("initials"), named) and not ordinary:
+                defined.add(match.group("initials"))
+                start = match.start("name") + match.group("name").rindex(words[-count])
+                found.append((PhiCategory.NAME, start, match.end("name"), 0.7))
                 break
     for initials in defined:
         if _ordinary(initials) or initials.lower() in _SHORT_WORDS:

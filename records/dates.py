@@ -55,6 +55,23 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # Scanned forms space the slashes: "11 / 03 / 1947".
         ("mdy_spaced", rf"\b{_MONTH}[ ]/[ ]{_DAY}[ ]/[ ]{_YEAR4}\b"),
         ("dmy_dotted", rf"\b{_DAY}\.{_MONTH}\.{_YEAR4}\b"),
+        # Dots and a two-digit year, only where the order is certain: "27.02.25" (day first), "6.19.87".
+        (
+            "dmy_dotted_short",
+            r"(?<![\d.])\b(?P<day>1[3-9]|2\d|3[01])\.(?P<month>0?[1-9]|1[0-2])\.(?P<year>\d\d)\b(?!\.\d)",
+        ),
+        (
+            "mdy_dotted",
+            rf"(?<![\d.])\b{_MONTH}\.(?P<day>1[3-9]|2\d|3[01])\.(?P<year>(?:18|19|20)\d\d|\d\d)\b(?!\.\d)",
+        ),
+        # A month and an apostrophe year: "Feb '24".
+        ("month_year_short", rf"\b{_MONTH_NAME}\s+(?P<year>'\d\d)\b"),
+        # The first month of a range whose second has the year: "Mar-Jun 2023".
+        (
+            "month_before_range",
+            rf"\b{_MONTH_NAME}(?=\s*[-\u2013]\s*"
+            r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ ,]+(?:18|19|20)\d\d)",
+        ),
         ("month_year_numeric", rf"(?<![\d/])\b{_MONTH}/{_YEAR4}\b(?!/)"),
         # ISO year and month ("2019-06"), not a span of years ("2019-21") nor part of a longer code.
         ("iso_month", rf"(?<![\w/.-]){_YEAR4}-(?P<month>0[1-9]|1[0-2])(?![\w/-]|\.\d)"),

@@ -715,6 +715,18 @@ _UDI = re.compile(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Z0-9-]+)*")
 # "04/02 0800": a month/day with a 24-hour clock time is a date-time in a flowsheet.
 _CLOCK_TIME_AFTER = re.compile(r"^[ \t]+(?:[01]\d|2[0-3]):?[0-5]\d\b")
 # A month on its own after a preposition: "stopped it in October", "since June".
+# A holiday that dates an event: with its year ("Christmas 2021", "Easter Sunday 2019"), or after "on",
+# "since", "last" ("died on Labor Day"). Schedules ("closed on Christmas") are rare in clinical text.
+_HOLIDAY = (
+    r"(?:Christmas(?: Eve| Day)?|Easter(?: Sunday)?|Thanksgiving(?: Day)?|New Year'?s(?: Eve| Day)?|Labor Day"
+    r"|Memorial Day|Independence Day|(?:the )?Fourth of July|July 4th|Halloween|Mother'?s Day|Father'?s Day"
+    r"|Valentine'?s Day|Veterans'? Day|Hanukkah|Passover|Diwali|Eid(?: al-Fitr| al-Adha)?)"
+)
+_HOLIDAY_DATE = re.compile(
+    rf"\b(?P<dated>{_HOLIDAY}[ \t,]+(?:18|19|20)\d\d)\b"
+    rf"|\b(?:on|since|last|over|around|before|after|until|at)[ \t]+(?P<holiday>{_HOLIDAY})\b",
+    re.IGNORECASE,
+)
 _MONTH_ALONE = re.compile(
     r"\b(?i:in|since|during|until|by|before|after|from|of|early|late|mid|last|this|next)[ \t]+"
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
@@ -1248,6 +1260,9 @@ class ClinicalDateRecognizer(EntityRecognizer):
                 results.append(_result(PhiCategory.DATE, *match.span("day"), 0.6, self.NAME))
         for match in _MONTH_ALONE.finditer(text):
             results.append(_result(PhiCategory.DATE, *match.span("month"), 0.6, self.NAME))
+        for match in _HOLIDAY_DATE.finditer(text):
+            group = "dated" if match.group("dated") else "holiday"
+            results.append(_result(PhiCategory.DATE, *match.span(group), 0.6, self.NAME))
         for found in find_dates(text):
             score = 0.95
             if found.shape == "md":

@@ -30,6 +30,13 @@ _FACILITY_WORDS = (
     r"|Manor|Home Care|Blood Bank|Internal Medicine|Emergency Department|Orthopa?edics|Physicians|Assoc"
     r"|VNA|Visiting Nurses?(?: Association)?|Apothecary|Senior Living|Assisted Living|Medical Supply"
     r"|Geriatrics|Audiology|Pathology"
+    # Practices named after a specialty, funeral homes, ambulance districts, NHS trusts, and employers, which
+    # a workers' compensation or occupational note names ("Palouse Grain Cooperative").
+    r"|Dentistry|Dermatology|Midwifery|Funeral (?:Home|Chapel|Services?)|Mortuary|Cemetery"
+    r"|Ambulance(?: District| Service)?|(?:NHS )?Foundation Trust|NHS Trust|Home Medical"
+    # After "&" only: "Juniata Neurology & Sleep", not "OBSTRUCTIVE SLEEP APNEA".
+    r"|(?<=& )(?:Sleep|Rhythm|Upper Extremity)"
+    r"|Cooperative|Freight|Logistics|Inc\.?|LLC|Company|Corporation"
     r"|(?:Cardiology|Neurology|Oncology|Surgical|Dental|Eye|Orthopa?edic) Group"
 )
 # In capitals, "ADMITTED TO LAKESHORE GENERAL HOSPITAL": the verb and preposition are not the name.

@@ -34,7 +34,7 @@ _COLUMNS: tuple[tuple[PhiCategory, re.Pattern[str]], ...] = tuple(
             PhiCategory.NAME,
             r"(?:pat(?:ient)?_?|pt_?)?name|patient|attending|prescriber|provider|physician|nurse|rn|lpn"
             r"|(?:first|last|given|family|middle)(?:[ _]?name)?|surname"
-            r"|initials|signed(?: by)?|by|rph|pharmacist|caregiver|pcp",
+            r"|initials|init\.?|signed(?: by)?|by|rph|pharmacist|caregiver|pcp",
         ),
         (PhiCategory.OTHER_ID, r"rx ?(?:#|no\.?)|order ?(?:#|id|no\.?)|accession(?: ?#)?|specimen ?(?:id|#)"),
         (PhiCategory.ACCOUNT_NUMBER, r"acct ?#?|account(?: ?#| no\.?)?|fin|csn|enc(?:ounter)?(?: ?#| id)?"),
@@ -77,10 +77,12 @@ def _rows_below(
         cells = _cells(line, separator)
         if _is_header(cells) or (separator is not None and len(cells) != len(header)):
             break  # the next table, or the end of this one
-        if separator is None and (len(cells) < 2 or not _aligned(cells, header)):
+        # A pasted table loses its alignment but keeps a cell for each column: then the order tells.
+        by_order = separator is not None or len(cells) == len(header)
+        if not by_order and (len(cells) < 2 or not _aligned(cells, header)):
             break
         for index, (start, end, cell) in enumerate(cells):
-            position = index if separator is not None else _column_of(start, header)
+            position = index if by_order else _column_of(start, header)
             category = columns.get(position) if position is not None else None
             if category is not None and _fits(category, cell):
                 found.append((category, offset + start, offset + end, 0.7))
@@ -363,7 +365,8 @@ _NAME_RUN = (
 _AGE = r"\d{1,3}[ \t]*(?:-?[ \t]*(?:[Yy](?:ea)?rs?|[Yy]/?[Oo])\b|[- ][Yy]ears?[- ][Oo]ld|[MF]\b)"
 _DOB_OR_MRN = r"(?:DOB|dob|D\.O\.B\.?|MRN|mrn)\b"
 _DEMOGRAPHICS = (
-    r"[ \t]*[(,][ \t]*(?P<age>[1-9]\d?|1[0-2]\d)[ \t]*[,)](?![ \t]*\d)"  # "(67)", ", 92," not "(01)0076"
+    # "(67)", ", 92,", ", 94:" but not "(01)0076"
+    r"[ \t]*[(,][ \t]*(?P<age>[1-9]\d?|1[0-2]\d)[ \t]*(?:[,);]|:(?!\d))(?![ \t]*\d)"
     rf"|[ \t]*\([ \t]*(?:{_DOB_OR_MRN}|[Aa]ged?\b|{_AGE})"
     rf"|,[ \t]*(?:{_DOB_OR_MRN}|[Aa]ged?[ \t]+\d|{_AGE}|an?[ \t]+{_AGE}|#?\d{{6,12}}\b)"
     r"|[ \t]+(?:DOB|D\.O\.B\.?)\b"  # not " MRN": "Epic MRN", "outside MRN"

@@ -614,6 +614,9 @@ _CITY_STATE_ZIP = re.compile(
     rf"[ \t]*(?:{_STATES})\b(?!-)"
     r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
+# Any address with an "@" and a dotted domain: Presidio's recognizer checks the top-level domain against
+# the public list, and reserved ones (".test", ".example", ".invalid") or a new one would pass through.
+_EMAIL = re.compile(r"(?<![\w.+%-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
 # UK and Canadian postcodes ("SP9 2LN", "L6X 4R2"), and an Australian one after its state ("QLD 4573").
 _FOREIGN_POSTCODE = re.compile(
     r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|[A-Z]\d[A-Z][ -]?\d[A-Z]\d)\b"
@@ -665,9 +668,11 @@ _AGE_CLASS = re.compile(
     r"(?P<age2>(?:9|1[01])0'?s|nineties)\b",
     _FLAGS,
 )
-# "she is 97 now", "he is 94", "He's 97.": a person's age after "is" needs a person before it.
+# "she is 97 now", "he is 94", "He's 97.", "Mrs. Carrico-Sauer was 96": a person's age after "is" needs a
+# person before it.
 _AGE_IS = re.compile(
-    rf"\b(?:she|he|who|patient|pt)(?:[ \t]+(?:is|was|turned)|'s|\u2019s)[ \t]+(?P<age>9\d|1[01]\d)\b"
+    rf"\b(?:she|he|who|patient|pt|(?-i:(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z][A-Za-z'-]+))"
+    rf"(?:[ \t]+(?:is|was|turned)|'s|\u2019s)[ \t]+(?P<age>9\d|1[01]\d)\b"
     rf"{_NOT_AN_AGE_AFTER}"
     rf"{_AGE_THRESHOLD}",
     _FLAGS,
@@ -972,6 +977,7 @@ class ShapeRecognizer(EntityRecognizer):
             PhiCategory.FACILITY,
             PhiCategory.AGE_OVER_89,
             PhiCategory.PHONE,
+            PhiCategory.EMAIL,
             PhiCategory.SSN,
             PhiCategory.VEHICLE_ID,
             PhiCategory.HEALTH_PLAN_ID,
@@ -989,6 +995,7 @@ class ShapeRecognizer(EntityRecognizer):
             (PhiCategory.COUNTY, _COUNTY, 0.85),
             (PhiCategory.PHONE, _PHONE, 0.7),
             (PhiCategory.PHONE, _INTL_PHONE, 0.6),
+            (PhiCategory.EMAIL, _EMAIL, 0.9),
             (PhiCategory.ZIP, _FOREIGN_POSTCODE, 0.6),
             (PhiCategory.SSN, _SSN, 0.6),
             (PhiCategory.VEHICLE_ID, _VIN, 0.6),

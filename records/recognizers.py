@@ -157,6 +157,17 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"client(?: #| no\.?| number| ID)",
             r"unit (?:no\.?|number|#)",
             r"M\.R\.N\.?",
+            r"M\.R\.",
+            # Health record numbers, "MedRec #", "PID", person and identification numbers, references.
+            r"HRN",
+            r"health record(?: #| no\.?| number)?",
+            r"med ?rec(?: ?#| no\.?)?",
+            "PID",
+            r"(?:person|identification|medical) (?:number|no\.?|#)",
+            r"I\.D\.",
+            r"patient ref(?:erence)?\.?",
+            r"(?:hospital|medical|case) (?:record|file)(?: #| no\.?| number)",
+            r"registration (?:number|no\.?|#)",
             # A record number and a birth date under one label: "MRN/DOB: 7720183 / 04/12/1951".
             r"MRN ?/ ?D\.?O\.?B\.?",
             "patient ID",
@@ -219,7 +230,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     # 6603192 at Ridgefield and under RMC-0044918". Only long numbers: "pt 2" and "under 65" are counts.
     LabeledPattern(
         PhiCategory.MRN,
-        r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|(?:and|but) under)",
+        r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|(?:and|but) under"
+        # Words that name a record only loosely ("under record 4471229", "registration 00451822").
+        r"|records?|(?:hospital |medical |electronic |case )?(?:record|file)|registration)",
         r"(?P<value>(?:[A-Z]{1,4}-)?\d{6,12})\b(?![/.]\d)",
         0.8,
     ),
@@ -279,6 +292,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"billing(?: #| no\.?| number| account)",
             r"encounter(?: #| no\.?| number| ID)?",
             r"enc[ _]?id",
+            r"admission (?:#|no\.?|number)",
             "FIN",
             "ENC",
             r"visit(?: #| no\.?| number| ID)",
@@ -401,7 +415,7 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             "specimen",
             r"(?:ID|identification) bands?(?: #)?",
             # Claims, denials, incidents and bookings; Canadian client and Australian health identifiers.
-            r"claim(?: #| no\.?| number| ID)?",
+            r"claim ?(?:#|no\.?|number|ID)",  # not "on the claim, 99223 billed" (a CPT code)
             r"denial ref(?:erence)?\.?",
             r"incident(?: #| no\.?| number)",
             r"PCR(?: #| no\.?)",

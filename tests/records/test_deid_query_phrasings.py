@@ -51,6 +51,8 @@ def test_other_identifiers_in_query_phrasings(text: str, category: PhiCategory, 
     "text",
     [
         "Social 2019: quit smoking; social history is 2 packs a day.",
+        "Reviewed the record 2023 discharge summary and the file 12 pages long.",
+        "pt had I48.91 and Z79.01 on the claim, 99223 billed on 03/02.",
         "An MRN-based lookup failed twice this week.",
         "The EHR 2023 upgrade moved the problem list.",
         "The MRN for the newborn is pending registration.",
@@ -82,6 +84,11 @@ def test_a_hyphen_after_a_label_does_not_join_a_name() -> None:
         ("registered under 2290017 at our place but under G-0071842 at Grayhaven", "G-0071842"),
         ("1. Ostrowski, C  #2201837  vanc 1 g q12  Cr 1.1", "2201837"),
         ("PATIENT WOLFRAM ASKE (6617025) 96 Y/O MALE", "6617025"),
+        ("Can you review the labs under record 4471229?", "4471229"),
+        ("Patient (HRN: AB-123456) presented with chest pain.", "AB-123456"),
+        ("MedRec # 2023-00451 for the biopsy", "2023-00451"),
+        ("registration number 00451822 at the front desk", "00451822"),
+        ("Patient (I.D.: 4471229) presented with chest pain.", "4471229"),
     ],
 )
 def test_record_numbers_without_a_label_before_them(text: str, mrn: str) -> None:

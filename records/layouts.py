@@ -475,7 +475,7 @@ _HEADER_GAP = r"(?P<gap>[ \t]+(?:[-/|#][ \t]*)?|[ \t]*[(/|#][ \t]*|[ \t]+-[ \t]+
 # date ("03/21/1949"), a phone ("555-0142") or an SSN ("912-44-0187").
 # Or digits in groups of three or four split by single spaces, as some headers print it ("447 3391").
 _HEADER_NUMBER = (
-    r"(?P<value>(?:[A-Z]{1,3}-)?\d(?:\d|-(?=\d)){5,14}(?![\w/.]|-\w)"
+    r"(?P<value>(?:[A-Z]{1,3}-)?\d(?:\d|-(?=\d)){3,14}(?![\w/.]|-\w)"
     r"|\d{3,4}(?: \d{3,4}){1,2}(?![\w/.]|-\w| \d))"
 )
 _NAME_THEN_NUMBER = re.compile(rf"(?<![\w,])(?:{_HEADER_NAME}){_HEADER_GAP}{_HEADER_NUMBER}")
@@ -517,7 +517,9 @@ def _is_header_number(match: re.Match[str], line: str) -> bool:
     """A name of proper names, a number of six digits or more that is not a phone or an SSN, and a date of
     birth or a sex on the line (a parenthesis, a slash or a "#" right after the name is cue enough)."""
     value = match.group("value")
-    if sum(char.isdigit() for char in value) < 6 or _NOT_A_RECORD.fullmatch(value):
+    # Six digits, or four after a letter prefix ("Maria Lopez (AB-12345)").
+    digits_needed = 4 if value[0].isalpha() else 6
+    if sum(char.isdigit() for char in value) < digits_needed or _NOT_A_RECORD.fullmatch(value):
         return False
     words = re.findall(r"[A-Za-z'\u2019-]+", match.group("name"))
     if any(len(word) > 1 and (_ordinary(word) or word.lower() in clinical_vocabulary()) for word in words):

@@ -233,7 +233,8 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         r"\b(?i:pt|patient|(?:registered|filed|listed)(?: [a-z]+){0,2} under|(?:and|but) under"
         # Words that name a record only loosely ("under record 4471229", "registration 00451822").
         r"|records?|(?:hospital |medical |electronic |case )?(?:record|file)|registration)",
-        r"(?P<value>(?:[A-Z]{1,4}-)?\d{6,12})\b(?![/.]\d)",
+        # Six digits or more, or fewer with a letter prefix or suffix ("JD-55123", "12345-AB").
+        r"(?P<value>\d{6,12}|[A-Z]{1,4}-\d{4,12}|\d{5,12}-[A-Z]{1,4})\b(?![/.]\d)",
         0.8,
     ),
     LabeledPattern(

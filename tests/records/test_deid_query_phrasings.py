@@ -53,6 +53,7 @@ def test_other_identifiers_in_query_phrasings(text: str, category: PhiCategory, 
         "Social 2019: quit smoking; social history is 2 packs a day.",
         "Reviewed the record 2023 discharge summary and the file 12 pages long.",
         "pt had I48.91 and Z79.01 on the claim, 99223 billed on 03/02.",
+        "Maria Lopez (2019) trial cohort; patient 2 of 12.",
         "An MRN-based lookup failed twice this week.",
         "The EHR 2023 upgrade moved the problem list.",
         "The MRN for the newborn is pending registration.",
@@ -89,6 +90,10 @@ def test_a_hyphen_after_a_label_does_not_join_a_name() -> None:
         ("MedRec # 2023-00451 for the biopsy", "2023-00451"),
         ("registration number 00451822 at the front desk", "00451822"),
         ("Patient (I.D.: 4471229) presented with chest pain.", "4471229"),
+        ("What is the prognosis for Maria Lopez (AB-12345) with stage III CRC?", "AB-12345"),
+        ("Labs for Jane Doe #AB-12345 show anemia", "AB-12345"),
+        ("For patient 12345-AB with AF", "12345-AB"),
+        ("patient JD-55123 with AF", "JD-55123"),
     ],
 )
 def test_record_numbers_without_a_label_before_them(text: str, mrn: str) -> None:

@@ -191,6 +191,28 @@ ALLOWED_PHRASES = (
     r"bosniak(?: \d\w?)?",
     r"modic(?: type \d)?",
     r"tarlov(?: cyst)?",
+    # Decision rules, scores and formulas named after places and people (dev9 and dev10 false positives).
+    r"ottawa(?: (?:ankle|knee|foot|sah|subarachnoid))*(?: and (?:ankle|knee|foot))?(?: rules?)?",
+    r"san francisco syncope rule",
+    r"canadian (?:c-spine|ct head) rule",
+    r"pecarn",
+    r"glasgow[- ]blatchford(?: score)?",
+    r"rockall(?: score)?",
+    r"finnegan(?: scores?| scale)?",
+    r"calvert(?: formula)?",
+    r"cockcroft[- ]gault",
+    r"leipzig(?: score| criteria)?",
+    r"bethesda (?:category )?(?:i{1,3}|iv|vi?)",  # a thyroid cytology category; Bethesda alone is a city
+    r"braden(?: scale| score)?",
+    r"seidel(?: test| sign)?",
+    r"graves'? disease",  # Graves alone is a surname
+    r"addison'?s? disease",
+    r"lynch syndrome",
+    r"medicalert",
+    # Record systems and languages that NER reads as places.
+    r"epic|cerner|meditech|athenahealth|allscripts",
+    r"tigrinya|amharic|somali|hmong|pashto|dari|tagalog|haitian creole|cantonese|mandarin",
+    r"biktarvy|n?stemi|sarcoid(?:osis)?|polymyalgia(?: rheumatica)?|neurosurg(?:ery)?",
 )
 _ALLOWED = re.compile(r"\b(?:" + "|".join(ALLOWED_PHRASES) + r")\b", re.IGNORECASE)
 _NOT_NAMES = frozenset(

@@ -735,6 +735,9 @@ _UDI = re.compile(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Z0-9-]+)*")
 # "04/02 0800": a month/day with a 24-hour clock time is a date-time in a flowsheet.
 _CLOCK_TIME_AFTER = re.compile(r"^[ \t]+(?:[01]\d|2[0-3]):?[0-5]\d\b")
 # A month on its own after a preposition: "stopped it in October", "since June".
+# The date of a form's revision or a leaflet's edition, right before it: "(Rev. 03/2024)", "VIS (editions
+# 8/6/21)", "version 11/2021".
+_DOCUMENT_DATE_BEFORE = re.compile(r"\b(?i:rev(?:ision)?\.?|revised|editions?|ver(?:sion)?\.?)[ \t:]*$")
 # A holiday that dates an event: with its year ("Christmas 2021", "Easter Sunday 2019"), or after "on",
 # "since", "last" ("died on Labor Day"). Schedules ("closed on Christmas") are rare in clinical text.
 _HOLIDAY = (
@@ -1286,6 +1289,8 @@ class ClinicalDateRecognizer(EntityRecognizer):
             group = "dated" if match.group("dated") else "holiday"
             results.append(_result(PhiCategory.DATE, *match.span(group), 0.6, self.NAME))
         for found in find_dates(text):
+            if _DOCUMENT_DATE_BEFORE.search(text, max(0, found.start - 20), found.start):
+                continue  # a form's revision or a leaflet's edition: nobody's date
             score = 0.95
             if found.shape == "md":
                 score = _bare_date_score(found, text)

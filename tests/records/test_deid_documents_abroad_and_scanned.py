@@ -116,3 +116,24 @@ def test_a_misaligned_pasted_table_maps_cells_by_order() -> None:
 
 def test_an_age_after_a_titled_name() -> None:
     assert "96" in values("Mrs. Carrico-Sauer was 96. Per her wishes: no EMS.", PhiCategory.AGE_OVER_89)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Decision rules used at triage: Ottawa ankle and knee rules, San Francisco syncope rule, PECARN.",
+        "GI bleed: Glasgow-Blatchford 12 vs Rockall 5; baby's Finnegan scores 9, 11; Calvert formula?",
+        "Thyroid nodule, Bethesda IV; Graves disease on methimazole; Lynch syndrome testing.",
+        "Old Meditech format; pull it up in Epic; a Tigrinya interpreter by telephone.",
+        "Emergency Department Triage Protocol (Rev. 03/2024, replaces Rev. 11/2021); VIS (editions 8/6/21).",
+    ],
+)
+def test_eponyms_systems_and_document_dates_are_not_phi(text: str) -> None:
+    assert default_deidentifier().detect(text) == []
+
+
+def test_an_eponym_allowed_in_a_phrase_is_still_a_surname_alone() -> None:
+    text = "Seen by Dr. Lynch for Lynch syndrome; Dr. Graves follows her Graves disease."
+    # (Once a surname is a person's, its every mention is redacted, the eponym's too: safer that way.)
+    found = {text[d.start : d.end] for d in default_deidentifier().detect(text)}
+    assert {"Lynch", "Graves"} <= found

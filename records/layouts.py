@@ -402,17 +402,27 @@ def demographic_names(text: str) -> list[Found]:
     """Names directly before or after a patient's age, sex, date of birth or record number, after the cues
     of a sentence about a person, and in lower case after "pt" (see :data:`_NAME_BEFORE_DEMOGRAPHICS`,
     :data:`_NAME_AFTER_DEMOGRAPHICS`, :data:`_NAME_AFTER_CUE`, :data:`_LOWER_PATIENT_NAME`)."""
+    return _names_before_demographics(text) + _names_after_cues(text) + _lower_case_patient_names(text)
+
+
+def _names_before_demographics(text: str) -> list[Found]:
+    """Names before the demographics, with an age of 90 or more among them ("Edeltraud Beitz, 92,")."""
     found: list[Found] = []
     for match in _NAME_BEFORE_DEMOGRAPHICS.finditer(text):
         if match.group("surname_first"):
             if all(_could_be_name_word(word) for word in re.split(r",[ \t]*", match.group("surname_first"))):
                 found.append((PhiCategory.NAME, *match.span("surname_first"), 0.6))
-            continue
-        name = _name_within(text, *match.span("value"))
-        if name:
+        elif name := _name_within(text, *match.span("value")):
             found.append((PhiCategory.NAME, *name, 0.6))
             if match.group("age") and 90 <= int(match.group("age")) < 130:
                 found.append((PhiCategory.AGE_OVER_89, *match.span("age"), 0.6))
+    return found
+
+
+def _names_after_cues(text: str) -> list[Found]:
+    """Names after a record number or a birth date, and after the cues of a sentence about a person (every
+    word of those a possible name word)."""
+    found: list[Found] = []
     for match in _NAME_AFTER_DEMOGRAPHICS.finditer(text):
         if name := _name_within(text, *match.span("value")):
             found.append((PhiCategory.NAME, *name, 0.6))
@@ -420,6 +430,11 @@ def demographic_names(text: str) -> list[Found]:
         group = "named" if match.group("named") else "possessor"
         if _name_within(text, *match.span(group)) == match.span(group):
             found.append((PhiCategory.NAME, *match.span(group), 0.6))
+    return found
+
+
+def _lower_case_patient_names(text: str) -> list[Found]:
+    found: list[Found] = []
     for match in _LOWER_PATIENT_NAME.finditer(text):
         words = match.group("value").split()
         if all(_could_be_name(word) for word in words) and any(w.upper() in census_words() for w in words):

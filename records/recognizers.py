@@ -15,6 +15,7 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from records.ages import find_ages_over_89
 from records.census_names import census_words, find_census_names, find_surname_first_names
 from records.dates import find_dates
 from records.facilities import FacilitySpan, find_facilities, find_venues
@@ -639,14 +640,6 @@ _FOREIGN_POSTCODE = re.compile(
 )
 _ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
 _COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?i:County|Parish|Borough)\b")
-# "AGE 90 OR OLDER", "aged 90 and over": a threshold in a rule, not somebody's age.
-_AGE_THRESHOLD = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)|and[ \t]+(?:older|over|above)))"
-_AGE_OVER_89 = re.compile(
-    r"\b(?P<age>(?:9\d|1[0-2]\d))"
-    r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|years? of age|M\b|F\b))"
-    rf"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b{_AGE_THRESHOLD}",
-    _FLAGS,
-)
 _PHONE = re.compile(
     r"(?<![\d-])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}(?:[ .-]|-\n[ \t]*)\d{4}\b(?![\d-])"
 )
@@ -655,48 +648,6 @@ _HL7_NAME = re.compile(
     rf"\b[{_UPPER}][{_LETTER}'-]+\^[{_UPPER}][{_LETTER}'-]+(?:\^[{_UPPER}][{_LETTER}.'-]*)?"
 )
 _HL7_CITY_ZIP = re.compile(r"\^\^?(?P<city>[A-Z][A-Za-z .'-]+)\^[A-Z]{2}\^(?P<zip>\d{5}(?:-\d{4})?)")
-# Ages over 89 in words: "ninety-one years old", "aged ninety-three", "she is ninety-six",
-# "NINETY-TWO-YEAR-OLD".
-_AGE_WORDS = (
-    r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one hundred(?:[- ](?:and[- ])?\w+)?)"
-)
-_NOT_AN_AGE_AFTER = (
-    r"(?![ \t]*(?:%|/|\.\d|mg|kg|lb|bpm|mm|cm|ml|units?|beats|percent|degrees|minutes|min\b|seconds|days"
-)
-_NOT_AN_AGE_AFTER += (
-    r"|weeks|months|hours|times|patients|people|cases|meters|feet|pounds|tablets|pills|f\b|c\b))"
-)
-_AGE_IN_WORDS = re.compile(
-    rf"\b(?P<age>{_AGE_WORDS})(?=[ \t-]*(?:years?[ -]old|year-old|years? of age))"
-    rf"|\b(?:aged?|is|was|now|turns?|turned|at)[ \t]+(?P<age2>{_AGE_WORDS})\b"
-    rf"{_NOT_AN_AGE_AFTER}{_AGE_THRESHOLD}",
-    _FLAGS,
-)
-# Words and decades that place an age at 90 or more: "a nonagenarian", "centenarian", "in her 90s",
-# "in his early nineties". Safe Harbor allows only "90 or older", and these are narrower. ("Octogenarian"
-# and "in her 80s" are not.)
-_AGE_CLASS = re.compile(
-    # A group in a study or a policy ("nonagenarian cohorts") is nobody's age.
-    r"\b(?P<age>(?:super)?centenarian|nonagenarian)\b"
-    r"(?![ \t]+(?i:cohorts?|patients|populations?|groups?|studies))"
-    r"|\bin[ \t]+(?:his|her|their)[ \t]+(?:(?:early|mid|late)[ \t-]*)?"
-    r"(?P<age2>(?:9|1[01])0'?s|nineties)\b",
-    _FLAGS,
-)
-# "she is 97 now", "he is 94", "He's 97.", "Mrs. Carrico-Sauer was 96": a person's age after "is" needs a
-# person before it.
-_AGE_IS = re.compile(
-    rf"\b(?:she|he|who|patient|pt|(?-i:(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z][A-Za-z'-]+))"
-    rf"(?:[ \t]+(?:is|was|turned)|'s|\u2019s)[ \t]+(?P<age>9\d|1[01]\d)\b"
-    rf"{_NOT_AN_AGE_AFTER}"
-    rf"{_AGE_THRESHOLD}",
-    _FLAGS,
-)
-# Ages over 89 written without "year": "now 92", "died at 98", "lived to 91".
-_AGE_PHRASE = re.compile(
-    r"\b(?i:now|at|to|turns?|turned|reached)[ \t]+(?P<age>9\d|1[01]\d)\b"
-    r"(?![ \t]*(?:%|/|\.\d|mg|kg|lb|bpm|mm|cm|ml|units?|beats|percent|degrees|f\b|c\b))"
-)
 # Any SSN shape, issued range or not: de-identification must not trust that a number is invalid.
 _SSN = re.compile(r"(?<![\w*-])(?:\d{3}|[Xx*]{3})-(?:\d{2}|[Xx*]{2})-\d{4}\b")
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b")
@@ -1063,27 +1014,11 @@ class ShapeRecognizer(EntityRecognizer):
         for match in _HL7_CITY_ZIP.finditer(text):
             found.append(_result(PhiCategory.CITY, *match.span("city"), 0.85, self.NAME))
             found.append(_result(PhiCategory.ZIP, *match.span("zip"), 0.9, self.NAME))
-        found += _ages_over_89(text, self.NAME)
+        found += [
+            _result(PhiCategory.AGE_OVER_89, start, end, score, self.NAME)
+            for start, end, score in find_ages_over_89(text)
+        ]
         return [result for result in found if result.entity_type in entities]
-
-
-# A distance before "90 M" ("6-MINUTE WALK 90 M"): metres, not a 90-year-old man.
-_DISTANCE_BEFORE = re.compile(r"(?i:walk|walked|distance|ambulated?|gait)[^\n]{0,12}$")
-
-
-def _ages_over_89(text: str, name: str) -> list[RecognizerResult]:
-    """Every age of 90 or more: in digits, in words, as a decade or a class word ("nonagenarian")."""
-    found = []
-    for regex, score in ((_AGE_PHRASE, 0.6), (_AGE_IS, 0.6), (_AGE_IN_WORDS, 0.8), (_AGE_CLASS, 0.8)):
-        for match in regex.finditer(text):
-            group = "age" if match.group("age") else "age2"
-            found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), score, name))
-    for match in _AGE_OVER_89.finditer(text):
-        group = "age" if match.group("age") else "age2"
-        if _DISTANCE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
-            continue
-        found.append(_result(PhiCategory.AGE_OVER_89, *match.span(group), 0.9, name))
-    return found
 
 
 # The name one-known-half "Last, First" matches are reported under: weak evidence, so clinical eponym

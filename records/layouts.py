@@ -551,8 +551,12 @@ _ASKS_FOR_RECORD = re.compile(
     r"(?![\w])"
 )
 # The reply: a message that is the number alone, after the sender's name and time ("Kim (clerk) 09:13:
-# 5830267"), or the whole line ("4471229"). A phone, a date or a count in words stays out.
-_REPLY_NUMBER = re.compile(r"^(?:[^\n]{0,60}?:[ \t]+)?(?P<value>\d{6,10})(?=[ \t]*(?:$|[,.;][ \t]|[,.;]?$))")
+# 5830267", "[09:16] rj: it's 5528041"), or the whole line ("4471229"). A phone, a date or a count in
+# words stays out.
+_REPLY_NUMBER = re.compile(
+    r"^(?:[^\n]{0,60}?:[ \t]+)?(?:(?i:it'?s|it is|here(?:'s| it is)?|that'?s)[ \t]+)?"
+    r"(?P<value>\d{6,10})(?=[ \t]*(?:$|[,.;][ \t]|[,.;]?$))"
+)
 
 
 def replied_record_numbers(text: str) -> list[Found]:

@@ -94,6 +94,7 @@ def test_a_hyphen_after_a_label_does_not_join_a_name() -> None:
         ("Labs for Jane Doe #AB-12345 show anemia", "AB-12345"),
         ("For patient 12345-AB with AF", "12345-AB"),
         ("patient JD-55123 with AF", "JD-55123"),
+        ("anyone have the mrn for the lady in 12?\n[09:15] rj: one sec\n[09:16] rj: it's 5528041", "5528041"),
     ],
 )
 def test_record_numbers_without_a_label_before_them(text: str, mrn: str) -> None:

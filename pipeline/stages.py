@@ -152,7 +152,7 @@ def deidentify(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]
         vault = vaults.load_or_create(run.case_id)
         certified = 0
         for row in DocumentRepository(session).for_records(run.case_id, state["record_ids"]):
-            if row.certified_text is not None or row.status != DocumentStatus.OK.value or not row.text:
+            if not needs_certifying(row):
                 continue
             prepared = prepare_document(stored_document(row), vault, run.services.deidentifier())
             row.certified_text = prepared.certified.text
@@ -165,6 +165,14 @@ def deidentify(state: RunState, runtime: Runtime[PipelineRun]) -> dict[str, Any]
         vaults.save(run.case_id, vault)
         _progress(session, run, "deidentify", {"deidentified": certified})
     return {}
+
+
+def needs_certifying(row: CaseDocument) -> bool:
+    """Whether a readable document has no certified text from this de-identification engine: never
+    certified, or certified by an earlier engine (its seal names that engine and would no longer verify,
+    and the current engine finds more)."""
+    readable = row.status == DocumentStatus.OK.value and bool(row.text)
+    return readable and (row.certified_text is None or row.deid_engine != ENGINE_VERSION)
 
 
 def stored_document(row: CaseDocument) -> Document:

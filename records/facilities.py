@@ -15,9 +15,10 @@ from records.patterns import STOPWORD
 FacilitySpan = tuple[int, int, float, str]
 
 # Facility words that are also everyday words ("Tyrone Memorial", "Hennepin Valley General", "Hollis Drug",
-# "Bayside Optical"): they end a facility name only after a word that is not an everyday one, so "Attorney
+# "Bayside Optical", "Huron Urology Group", "Plains Diagnostic Lab", "Root Elementary", "High Plains ENT"):
+# they end a facility name only after a word that is not an everyday one, so "Attorney
 # General", "DENIES DRUGS" and "Regional" in a sentence stay.
-_WEAK_FACILITY_WORDS = r"General|Memorial|Regional|Drugs?|Optical"
+_WEAK_FACILITY_WORDS = r"General|Memorial|Regional|Drugs?|Optical|Group|Lab|Academy|Elementary|ENT"
 _FACILITY_WORDS = (
     r"Hospital|Hosp|Medical Center|Med Center|Med Ctr|Medical Centre|Clinic|Health System|Health Center"
     r"|Healthcare|Infirmary|Nursing Home|Nursing Center|Rehabilitation Center|Rehab Center|Surgery Center"

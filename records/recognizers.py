@@ -273,6 +273,9 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"OHIP(?: #| no\.?| number)?",
             r"health card(?: #| no\.?| number)?",
             "BCBS ID",
+            # State Medicaid programs by name ("KanCare K9920184471", "MO HEALTHNET 118204937").
+            r"(?:MO )?HealthNet|KanCare|Medi-Cal|MassHealth|TennCare|SoonerCare|BadgerCare|PeachCare|AHCCCS",
+            r"Apple Health|MaineCare|NJ FamilyCare|Hoosier Healthwise|Husky(?: Health)?|Medical Assistance",
             r"insurance(?: ID| number| plan| policy| #| no\.?)?(?: is)?",
             r"ins\.(?: #| no\.?)?",
             r"(?:his|her|their|the) plan(?: is)?",
@@ -567,6 +570,12 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
             r"contact(?=[ \t]*:)",
             "responsible party",
             r"(?:trauma )?alias",
+            # A nickname and the person a critical result was called to ("goes by \"Emmy\"", "CALLED TO").
+            "goes by",
+            "nicknamed",
+            r"prefers to be called",
+            r"(?:called|reported|read back) to",
+            r"spoke (?:with|to)",
             "a.k.a.",
             "aka",
             "also known as",
@@ -599,6 +608,14 @@ _INITIALS_TAG = re.compile(
     r"(?<![\w/])(?P<value>[A-Z]{2,4})[ \t]*/[ \t]*(?:(?P<typist>[a-z]{2,4})\b(?![/-])|(?=[A-Z]\.[ \t]?[A-Z]))"
 )
 _INITIALS_SIGNOFF = re.compile(r"(?:\u2014|--|\b(?i:by))[ \t]*(?P<value>[A-Z]{2,4})[ \t]*$", re.MULTILINE)
+# Initials after "by" or "TRANSCRIBED:" before a stop, a wide gap or a time ("06:40 BY RJH. PREVIOUS",
+# "Collected 10/22/2024 0545 by FMR    Armband"), and in parentheses before a whole date ("(KAD 7/19/24)").
+_INITIALS_ENTRY = re.compile(
+    r"(?:\b(?i:by|transcribed|typed|scribed)[ \t]*:?[ \t]*"
+    r"(?P<value>[A-Z]{2,4})(?=[.,;)]|[ \t]{2}|[ \t]*$|[ \t]+\d)"
+    r"|\((?P<typist>[A-Z]{2,4})[ \t]+(?=\d{1,2}/\d{1,2}/\d{2,4}))",  # not a score: "(MIS 11/15)"
+    re.MULTILINE,
+)
 # Abbreviations that share the shape of initials ("HR/min", "BP/HR", "PT/OT" are not people).
 _NOT_INITIALS = frozenset(
     """hr bp pt ot st iv po im sq sc prn bid tid qid qd qhs ns lr ml mg mcg kg dl min day wk mo yr yrs sec cc
@@ -1044,7 +1061,7 @@ def _facility_results(spans: list[FacilitySpan]) -> list[RecognizerResult]:
 def _initials(text: str, name: str) -> list[RecognizerResult]:
     """A person's initials in the places documents put them (see :data:`_INITIALS_TAG`)."""
     found = []
-    for regex in (_INITIALS_LABELED, _INITIALS_TAG, _INITIALS_SIGNOFF):
+    for regex in (_INITIALS_LABELED, _INITIALS_TAG, _INITIALS_SIGNOFF, _INITIALS_ENTRY):
         for match in regex.finditer(text):
             groups = [group for group in ("value", "typist") if match.groupdict().get(group)]
             if all(_could_be_initials(match.group(group)) for group in groups):

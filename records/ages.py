@@ -11,7 +11,7 @@ import re
 _AGE_THRESHOLD = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)|and[ \t]+(?:older|over|above)))"
 _AGE_OVER_89 = re.compile(
     r"\b(?P<age>(?:9\d|1[0-2]\d))"
-    r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|years? of age|M\b|F\b))"
+    r"(?=[ \t-]*(?:-?years?[ -]old|-?year-old|yo\b|y/o|y\.o\.|yrs?\b|y\)|years? of age|M\b|F\b))"
     rf"|\b(?:age[d]?|AGE|died at|at age|age of)[ \t:]*(?P<age2>9\d|1[0-2]\d)\b{_AGE_THRESHOLD}",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ jessie will pick it up"). Each finder returns ``(category, start, end, score)`` 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -258,10 +259,11 @@ _SHORT_WORDS = frozenset("at to in on of by or an as if is it no so up us we am 
 
 
 def _abbreviates(initials: str, words: list[str]) -> bool:
-    """Whether ``initials`` are the first letters of ``words`` (of each part of a hyphenated one: "KAMAU-HOLT"
-    gives "KH") and some word is not an everyday one ("TO TRANSFUSION OF" spells "TO" too)."""
-    letters = ["".join(part[0] for part in word.split("-") if part) for word in words]
-    spelled = {"".join(word[0] for word in words), "".join(letters)}
+    """Whether ``initials`` are the first letters of ``words``, a hyphenated word giving its first letter or
+    one for each part ("KAMAU-HOLT" gives "K" or "KH", so "THUY-LINH NGUYEN-VOSS" may be "TNV"), and some
+    word is not an everyday one ("TO TRANSFUSION OF" spells "TO" too)."""
+    choices = [{word[0], "".join(part[0] for part in word.split("-") if part)} for word in words]
+    spelled = {"".join(letters) for letters in itertools.product(*choices)}
     return initials in spelled and not all(_ordinary(word) for word in words)
 
 

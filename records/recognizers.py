@@ -135,6 +135,15 @@ _PHOTO_VALUE = (
     r"|PHOTO[_-]?\w+(?:-\w+)*)"
 )
 _NO = r"(?: ?#| no\.?| number)?"
+# Places are words, not identifiers: no digit is required of them.
+_PLACES = (PhiCategory.CITY, PhiCategory.COUNTY)
+def _could_be_place(value: str) -> bool:
+    """A place's name has a word that is no everyday word ("City: Same as above" has none)."""
+    return not all(is_everyday_word(word.lower()) for word in value.split())
+
+
+# A place's name: up to three capitalised words.
+_PLACE_VALUE = rf"(?P<value>[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}})"
 
 LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     LabeledPattern(PhiCategory.MRN, r"\b(?-i:MR)", r"(?P<value>\d[\d-]{4,14}\d)\b"),
@@ -467,6 +476,14 @@ LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
         0.95,
     ),
     LabeledPattern(PhiCategory.FAX, _label("fax", "facsimile") + _NO, _PHONE_VALUE, 0.97),
+    # A city or a county after its own label on a form ("PT CITY: TERRE HAUTE", "7C. COUNTY: CREEK").
+    LabeledPattern(
+        PhiCategory.CITY,
+        r"\b(?i:(?:pt |patient |home |birth )?city|town|city/town|place of birth)(?=[ \t]*:)",
+        _PLACE_VALUE,
+        0.85,
+    ),
+    LabeledPattern(PhiCategory.COUNTY, r"\b(?i:county(?: of residence)?)(?=[ \t]*:)", _PLACE_VALUE, 0.85),
     LabeledPattern(
         PhiCategory.NAME,
         _label(
@@ -719,7 +736,7 @@ _HOLIDAY_DATE = re.compile(
     re.IGNORECASE,
 )
 _MONTH_ALONE = re.compile(
-    r"\b(?i:in|since|during|until|by|before|after|from|of|early|late|mid|last|this|next)[ \t]+"
+    r"\b(?i:in|since|during|until|by|before|after|from|of|early|late|mid|last|this|next)(?:[ \t]+|[ \t]*\n)"
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
     r"|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER"
     # Abbreviations too, but not "May" or "Mar" (a verb and a word), capitalised or in capitals.
@@ -922,6 +939,10 @@ class LabeledValueRecognizer(EntityRecognizer):
                 position = start
                 if pattern.category is PhiCategory.NAME:
                     start, end = _trim_name(text, start, end)
+                elif pattern.category in _PLACES:
+                    if not _could_be_place(text[start:end]):
+                        position = match.start() + 1
+                        continue
                 else:
                     end = start + len(text[start:end].rstrip(" .-/"))
                     if not _looks_like_identifier(text[start:end]):

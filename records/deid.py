@@ -27,6 +27,7 @@ from records.facilities import (
 )
 from records.lexicon import clinical_vocabulary, common_words, is_everyday_word
 from records.offsets import OffsetMap
+from records.patterns import US_STATES
 from records.phi import PhiCategory
 from records.recognizers import SURNAME_FIRST_RECOGNIZER
 from records.vault import PhiVault
@@ -225,24 +226,7 @@ _NOT_NAMES = frozenset(
     pacu nicu left right bilateral normal negative positive stable unremarkable none denies dr md do rn np pa
     mr mrs ms dispo handoff escort tel fax""".split()
 )
-_NOT_PLACES = frozenset(
-    """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho
-    illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
-    mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah
-    vermont virginia
-    washington wisconsin wyoming usa us u.s. america united states""".split()
-) | {
-    "new york",
-    "new jersey",
-    "new mexico",
-    "new hampshire",
-    "north carolina",
-    "south carolina",
-    "north dakota",
-    "south dakota",
-    "rhode island",
-    "west virginia",
-}
+_NOT_PLACES = US_STATES | {"usa", "us", "u.s.", "america", "united states"}
 
 
 class DeidSpan(BaseModel):

@@ -33,6 +33,7 @@ from records.layouts import (
 from records.lexicon import clinical_vocabulary, is_everyday_word
 from records.patterns import LETTERS, STOPWORD, UPPER_LETTERS
 from records.phi import PhiCategory
+from records.places import find_city_mentions
 
 # Identifiers placed by the document's layout rather than by a label (see records.layouts).
 _LAYOUT_FINDERS = (
@@ -137,6 +138,8 @@ _PHOTO_VALUE = (
 _NO = r"(?: ?#| no\.?| number)?"
 # Places are words, not identifiers: no digit is required of them.
 _PLACES = (PhiCategory.CITY, PhiCategory.COUNTY)
+
+
 def _could_be_place(value: str) -> bool:
     """A place's name has a word that is no everyday word ("City: Same as above" has none)."""
     return not all(is_everyday_word(word.lower()) for word in value.split())
@@ -1012,6 +1015,9 @@ class ShapeRecognizer(EntityRecognizer):
         for category, regex, score in simple:
             found += [_result(category, m.start(), m.end(), score, self.NAME) for m in regex.finditer(text)]
         found += _facility_results(find_facilities(text))
+        found += [
+            _result(PhiCategory.CITY, start, end, 0.6, self.NAME) for start, end in find_city_mentions(text)
+        ]
         found += _initials(text, self.NAME) + _unlabeled_ids(text, self.NAME)
         found += [
             _result(category, start, end, score, self.NAME)

@@ -68,7 +68,7 @@ _DRUG_STEM = re.compile(
     r"(?i)(?:pril|sartan|olol|statin|mab|nib|zole|floxacin|cillin|mycin|azepam|oxetine|pine|gliflozin|gliptin"
     r"|parin|xaban|gatran|afil|tidine|prazole|dronate|lukast|triptan|vir|cycline|semide|thiazide|formin"
     r"|glutide|lamide|profen|coxib|codone|morphone|azine|apine|idone|terol|sonide|asone|olone|barb|caine"
-    r"|dipine)$"
+    r"|dipine|osin|traline|afaxine|tiapine|peridone|ipramine|triptyline|setron|gabalin|tretinoin)$"
 )
 # Organisations that are not places of care, though their names may say "medical" ("the Medical Executive
 # Committee", "American Heart Association").
@@ -393,8 +393,11 @@ def _to_detection(result: Any, text: str) -> Detection | None:
             category = PhiCategory(entity)
         except ValueError:
             return None
-    value = text[result.start : result.end]
-    if entity in _NER_CATEGORIES and _is_ner_noise(entity, value):
+    end = result.end
+    if entity == "PERSON":
+        end = result.start + _before_numbers(text[result.start : result.end])
+    value = text[result.start : end]
+    if not value.strip() or (entity in _NER_CATEGORIES and _is_ner_noise(entity, value)):
         return None
     if category is PhiCategory.URL and _inside_word(text, result.start, result.end):
         return None  # "rash_arm.jpg" holds "arm.jp", "p.Ser1982" holds "p.Se": file names and variants
@@ -407,7 +410,14 @@ def _to_detection(result: Any, text: str) -> Detection | None:
         and not _has_known_name(value)
     ):
         return None
-    return Detection(result.start, result.end, category, float(result.score), recognizer)
+    return Detection(result.start, end, category, float(result.score), recognizer)
+
+
+def _before_numbers(value: str) -> int:
+    """How much of a person span NER found comes before its first word with a digit: "LUSARDI MRN 3021167"
+    is "LUSARDI MRN", and "TAMSULOSIN 0.4 MG" or "Hgb 12.1" is a drug or a test left to the noise checks."""
+    number = re.search(r"\s+\S*\d", value)
+    return number.start() if number else len(value)
 
 
 def _inside_word(text: str, start: int, end: int) -> bool:

@@ -675,6 +675,8 @@ _FOREIGN_POSTCODE = re.compile(
     r"\b(?:[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|[A-Z]\d[A-Z][ -]?\d[A-Z]\d)\b"
     r"|(?<=\b(?:NSW|VIC|QLD|TAS|ACT)[ ])\d{4}\b|(?<=\b(?:SA|WA|NT)[ ])\d{4}\b"
 )
+# A ZIP code after a state's code without the comma before it ("Monterey CA 93940").
+_STATE_ZIP = re.compile(rf"(?<=\b(?:{_STATES})[ \t])\d{{5}}(?:-\d{{4}})?\b")
 _ZIP_LABELED = re.compile(r"\b(?i:zip(?: code)?|postal code)[ \t]*[:#]?[ \t]*(?P<zip>\d{5}(?:-\d{4})?)\b")
 _COUNTY = re.compile(r"\b(?:[A-Z][A-Za-z.'-]+[ \t]){1,3}(?i:County|Parish|Borough)\b")
 _PHONE = re.compile(
@@ -1007,6 +1009,7 @@ class ShapeRecognizer(EntityRecognizer):
             (PhiCategory.PHONE, _INTL_PHONE, 0.6),
             (PhiCategory.EMAIL, _EMAIL, 0.9),
             (PhiCategory.ZIP, _FOREIGN_POSTCODE, 0.6),
+            (PhiCategory.ZIP, _STATE_ZIP, 0.7),
             (PhiCategory.SSN, _SSN, 0.6),
             (PhiCategory.VEHICLE_ID, _VIN, 0.6),
             (PhiCategory.HEALTH_PLAN_ID, _MBI, 0.6),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from records.deid import default_deidentifier
 from records.phi import PhiCategory
 from tests.records.test_deid_generalisation import values
 
@@ -49,3 +50,16 @@ def test_identifiers_of_ordinary_documents(text: str, category: PhiCategory, val
 )
 def test_look_alikes_of_ordinary_documents_stay(text: str, category: PhiCategory) -> None:
     assert values(text, category) == set()
+
+
+def test_a_person_span_from_ner_stops_before_its_first_number() -> None:
+    text = (
+        "WHO ORDERED 10 MG IV HYDRALAZINE ON LUSARDI MRN 3021167?? BP WENT 180/100.\nMEDS: TAMSULOSIN 0.4 MG"
+    )
+    found = {text[d.start : d.end] for d in default_deidentifier().detect(text)}
+    assert any("LUSARDI" in value for value in found)
+    assert not any("TAMSULOSIN" in value for value in found)
+
+
+def test_a_zip_code_after_a_state_code_without_a_comma() -> None:
+    assert "93940" in values("Address: 17/4 Pelican Parade, Monterey CA 93940", PhiCategory.ZIP)

@@ -38,7 +38,7 @@ def test_words_states_and_eponyms_are_not_cities(text: str) -> None:
 
 
 def test_the_place_list_is_the_us_entries_of_geonames() -> None:
-    cities = {
+    cities: dict[str, dict[str, object]] = {
         "1": {"name": "Roanoke", "countrycode": "US"},
         "2": {"name": "Roanoke", "countrycode": "US"},
         "3": {"name": "Lyon", "countrycode": "FR"},

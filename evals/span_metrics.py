@@ -16,7 +16,8 @@ _TOKEN = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Prediction:
-    """What a system said about one text: spans (offsets into the text) and its redacted output."""
+    """What a system said about one text: spans (offsets into the text) and its redacted output (leaks are
+    counted on what the output carries over of the text; see :func:`carried_over`)."""
 
     spans: tuple[tuple[int, int, str], ...]
     output: str
@@ -57,7 +58,8 @@ class SpanScore:
         found, total, right, made = (a - b for a, b in zip(after, before, strict=True))
         self.per_text.append((found, total, right, made))
         self._tokens(gold.text, phi, predicted, ignored)
-        self.leaks += sum(1 for span in phi if gold.text[span.start : span.end] in prediction.output)
+        carried = carried_over(gold.text, prediction.spans)
+        self.leaks += sum(1 for span in phi if gold.text[span.start : span.end] in carried)
         if not phi:
             self.phi_free_texts += 1
             self.over_redacted_texts += bool(predicted)
@@ -108,6 +110,20 @@ class SpanScore:
             "texts": self.texts,
             "gold_entities": sum(self.gold.values()),
         }
+
+
+def carried_over(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """What the redacted output keeps of ``text``: its unredacted stretches, joined by a NUL so that no
+    string is found across a replacement. A leak is a gold PHI string found here; a surrogate that happens
+    to equal another gold string ("Smith" for "Jones" in a text that also names a Smith) is the system's
+    invention, not a leak."""
+    kept, position = [], 0
+    for start, end, _category in sorted(spans):
+        if start > position:
+            kept.append(text[position:start])
+        position = max(position, end)
+    kept.append(text[position:])
+    return "\0".join(kept)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -113,13 +113,13 @@ def _label(*alternatives: str) -> str:
 
 # Numbers outside North America: a country code ("+44 117 555 0143", "+1 905-555-0135"), a trunk zero in
 # parentheses ("(07) 3555 0148") or grouped after it ("0117 555 0143", "0425 550 147").
+_COUNTRY_CODE_PHONE = r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"
 _INTL_PHONE_BODY = (
-    r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"
-    r"|\(0\d{1,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|0\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}"
+    _COUNTRY_CODE_PHONE + r"|\(0\d{1,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}|0\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}"
 )
 # Without a label only the common national groupings, not any run of numbers ("0800 1200 1600" are times).
 _INTL_PHONE = re.compile(
-    r"(?<![\w+(-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,3}"
+    rf"(?<![\w+(-])(?:{_COUNTRY_CODE_PHONE}"
     r"|\(0\d\)[ ]?\d{4}[ ]?\d{4}|0\d{3}[ ]\d{3}[ ]\d{4}|0\d{2}[ ]\d{4}[ ]\d{4}|04\d{2}[ ]\d{3}[ ]\d{3})"
     r"(?![\w-])"
 )
@@ -145,8 +145,9 @@ def _could_be_place(value: str) -> bool:
     return not all(is_everyday_word(word.lower()) for word in value.split())
 
 
-# A place's name: up to three capitalised words.
-_PLACE_VALUE = rf"(?P<value>[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}})"
+# A place's name: up to three capitalised words (after a label, and before a state's code).
+_PLACE_NAME = rf"[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}}"
+_PLACE_VALUE = rf"(?P<value>{_PLACE_NAME})"
 
 LABELED_PATTERNS: tuple[LabeledPattern, ...] = (
     LabeledPattern(PhiCategory.MRN, r"\b(?-i:MR)", r"(?P<value>\d[\d-]{4,14}\d)\b"),
@@ -663,7 +664,7 @@ _STATES = (
 )
 # Case-sensitive on purpose: capitalised place words and an upper-case state code ("Springfield, IL 62704").
 _CITY_STATE_ZIP = re.compile(
-    rf"(?P<city>\b[{_UPPER}][{_LETTER}.'-]+(?:[ \t][{_UPPER}][{_LETTER}.'-]+){{0,2}}),"
+    rf"(?P<city>\b{_PLACE_NAME}),"
     rf"[ \t]*(?:{_STATES})\b(?!-)"
     r"(?:[ \t]+(?P<zip>\d{5}(?:-\d{4})?))?"
 )
